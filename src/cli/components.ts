@@ -1,0 +1,50 @@
+// What `kite server` composes, loaded on demand so a start pays only for the modules it uses
+// (the etcd client alone costs more than the whole SQLite path).
+import type { Logger } from '../apimachinery/log.js';
+import type { Backend } from '../storage/backend.js';
+import type { Datastore } from './flags.js';
+
+/** The API server's contract as `kite server` uses it. */
+export interface ApiServerOptions {
+  backend: Backend;
+  bindAddress: string;
+  port: number;
+  tls: { cert: string; key: string; clientCA: string };
+  logger: Logger;
+}
+
+export interface ApiServerInstance {
+  /** Resolves once the server listens and is ready; it stops when `signal` aborts. */
+  start(signal: AbortSignal): Promise<void>;
+  address(): { address: string; port: number };
+  /** Resolves after the server has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+export type ApiServerConstructor = new (opts: ApiServerOptions) => ApiServerInstance;
+
+export interface ServerComponents {
+  /** A backend for the datastore, not yet started. */
+  createBackend(datastore: Datastore, logger: Logger): Promise<Backend>;
+  loadApiServer(): Promise<ApiServerConstructor>;
+}
+
+// Held in variables so type-checking does not depend on modules that are still being written;
+// switch to literal specifiers once they exist.
+const apiServerModule = '../apiserver/server.js';
+const etcdModule = '../storage/etcd/etcd.js';
+
+export const defaultComponents: ServerComponents = {
+  async createBackend(datastore, logger) {
+    if (datastore.driver === 'sqlite') {
+      const { SqliteBackend } = await import('../storage/sqlite/sqlite.js');
+      return new SqliteBackend({ path: datastore.path, logger });
+    }
+    const mod = (await import(etcdModule)) as { EtcdBackend: new (opts: { endpoints: string[]; logger?: Logger }) => Backend };
+    return new mod.EtcdBackend({ endpoints: datastore.endpoints, logger });
+  },
+  async loadApiServer() {
+    const mod = (await import(apiServerModule)) as { ApiServer: ApiServerConstructor };
+    return mod.ApiServer;
+  },
+};

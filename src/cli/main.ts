@@ -1,0 +1,128 @@
+// The `kite` command. The composition root: the one place that reads argv and the environment,
+// installs signal handlers and decides exit codes (bin/kite.js exits with what main returns).
+import { readFileSync } from 'node:fs';
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { createLogger } from '../apimachinery/log.js';
+import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
+import { runServer } from './server.js';
+
+export interface MainIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+}
+
+/** The package version, found by walking up from this file (src/ under tsx, dist/src/ when built). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kite' && pkg.version) return pkg.version;
+    } catch { /* keep looking */ }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+/** Non-internal addresses of this machine, skipping IPv6 link-local ones (unusable without a zone). */
+export function machineAddresses(): string[] {
+  const out: string[] = [];
+  for (const infos of Object.values(networkInterfaces())) {
+    for (const info of infos ?? []) {
+      if (info.internal || (info.family === 'IPv6' && /^fe80:/i.test(info.address))) continue;
+      out.push(info.address);
+    }
+  }
+  return out;
+}
+
+const examples = `
+Examples:
+  $ kite server                                   # single-node cluster, state in ${rootDataDir} (root) or ~/.kite
+  $ kite server --port 7443 --data-dir ./state
+  $ kite server --datastore-endpoint http://10.0.0.2:2379,http://10.0.0.3:2379   # etcd
+  $ export KUBECONFIG=${rootDataDir}/kubeconfig.yaml; kubectl get ns
+`;
+
+const serverExamples = `
+Examples:
+  $ kite server
+  $ kite server --data-dir /srv/kite --bind-address 127.0.0.1
+  $ kite server --datastore-endpoint sqlite:///srv/kite/state.db
+  $ kite server --datastore-endpoint http://127.0.0.1:2379 --log-format json
+`;
+
+async function serverCommand(raw: RawServerFlags, io: MainIO): Promise<number> {
+  const flags = parseServerFlags(raw, {
+    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    home: homedir(),
+    cwd: process.cwd(),
+    isTTY: io.stdout.isTTY === true,
+  });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn(`received ${name} again, exiting now`);
+      process.exit(name === 'SIGINT' ? 130 : 143);
+    }
+    logger.info(`received ${name}`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await runServer(flags, { signal: controller.signal, logger, hostnames: [hostname()], ips: machineAddresses() });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function buildProgram(io: MainIO, setExitCode: (code: number) => void): Command {
+  const program = new Command('kite')
+    .description('Kite: a Kubernetes-compatible container orchestrator')
+    .version(packageVersion(), '-v, --version')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', examples);
+
+  program.command('server')
+    .description('Run the control plane: storage, certificates and the API server')
+    .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`)
+    .option('--port <n>', `HTTPS port of the API server (0 picks a free one) (default: ${defaultPort})`)
+    .option('--bind-address <ip>', `address the API server listens on (default: ${defaultBindAddress})`)
+    .option('--advertise-address <ip>', 'address other machines reach this server at (added to the serving certificate)')
+    .option('--datastore-endpoint <url>', 'sqlite://<path>, or etcd as http://host:2379[,http://host:2379...] (default: SQLite at <data-dir>/db/state.db)')
+    .option('--disable-agent', 'run without the node agent (the agent is not part of this release yet)')
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', serverExamples)
+    .action(async (opts: RawServerFlags) => {
+      setExitCode(await serverCommand(opts, io));
+    });
+  return program;
+}
+
+/** Runs `kite` with the arguments after the program name; resolves with the exit code. */
+export async function main(argv: string[], io: MainIO = process): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => { exitCode = code; });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof FlagError) {
+      io.stderr.write(`kite: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`kite: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}

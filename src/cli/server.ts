@@ -1,0 +1,122 @@
+// `kite server`: storage, certificates and the API server in one process, ready as fast as the
+// slowest of them (they start side by side), stopped in reverse order when `signal` aborts.
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Logger } from '../apimachinery/log.js';
+import { ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
+import type { Backend } from '../storage/backend.js';
+import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
+import { localClientAddress, urlHost, type Datastore, type ServerFlags } from './flags.js';
+
+export interface ServerContext {
+  signal: AbortSignal;
+  logger: Logger;
+  /** Names and addresses of this machine for the serving certificate. */
+  hostnames: string[];
+  ips: string[];
+  components?: ServerComponents;
+}
+
+export function serverPaths(dataDir: string) {
+  return {
+    tls: join(dataDir, 'server', 'tls'),
+    kubeconfig: join(dataDir, 'kubeconfig.yaml'),
+  };
+}
+
+function describeDatastore(ds: Datastore): string {
+  return ds.driver === 'sqlite' ? `sqlite at ${ds.path}` : `etcd at ${ds.endpoints.join(',')}`;
+}
+
+async function startBackend(flags: ServerFlags, components: ServerComponents, logger: Logger): Promise<Backend> {
+  if (flags.datastore.driver === 'sqlite') await mkdir(dirname(flags.datastore.path), { recursive: true, mode: 0o700 });
+  const backend = await components.createBackend(flags.datastore, logger);
+  await backend.start();
+  return backend;
+}
+
+/** Runs the server until `ctx.signal` aborts; resolves with the process exit code. */
+export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise<number> {
+  const { logger, signal } = ctx;
+  const components = ctx.components ?? defaultComponents;
+  const log = (component: string) => logger.with({ component });
+  const paths = serverPaths(flags.dataDir);
+
+  await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
+  const ips = flags.advertiseAddress ? [...ctx.ips, flags.advertiseAddress] : ctx.ips;
+  const [backendResult, pkiResult, apiResult] = await Promise.allSettled([
+    startBackend(flags, components, log('storage')),
+    ensureServerPKI(paths.tls, { hostnames: ctx.hostnames, ips }),
+    components.loadApiServer(),
+  ]);
+  const backend = backendResult.status === 'fulfilled' ? backendResult.value : undefined;
+  const closeBackend = async () => {
+    if (!backend) return;
+    await backend.close().catch((err: unknown) => log('storage').error(`close failed: ${String(err)}`));
+  };
+  const failed = [backendResult, pkiResult, apiResult].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed || !backend || pkiResult.status !== 'fulfilled' || apiResult.status !== 'fulfilled') {
+    const which = backendResult.status === 'rejected' ? 'storage' : pkiResult.status === 'rejected' ? 'pki' : 'apiserver';
+    log(which).error(`failed to start: ${errorMessage(failed?.reason)}`);
+    await closeBackend();
+    return 1;
+  }
+  const pki = pkiResult.value;
+  log('storage').info(`${describeDatastore(flags.datastore)} (revision ${await backend.currentRevision()})`);
+  log('pki').info(`certificates in ${paths.tls}`);
+
+  // Written before the server listens, so the file exists by the time /readyz answers.
+  const clientHost = urlHost(localClientAddress(flags.bindAddress));
+  const writeAdminKubeconfig = (port: number) => writeKubeconfig(paths.kubeconfig, {
+    server: `https://${clientHost}:${port}`, caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey,
+  });
+  if (flags.port !== 0) await writeAdminKubeconfig(flags.port);
+
+  let server: ApiServerInstance;
+  try {
+    server = new apiResult.value({
+      backend,
+      bindAddress: flags.bindAddress,
+      port: flags.port,
+      tls: tlsFor(pki),
+      logger: log('apiserver'),
+    });
+    await server.start(signal);
+  } catch (err) {
+    log('apiserver').error(`failed to start: ${errorMessage(err)}`);
+    await closeBackend();
+    return 1;
+  }
+  const { port } = server.address();
+  if (flags.port === 0) await writeAdminKubeconfig(port);
+  log('apiserver').info(`listening on https://${urlHost(flags.bindAddress)}:${port}`);
+  log('agent').info(flags.disableAgent
+    ? 'disabled (--disable-agent); running the control plane only'
+    : 'the node agent is not part of this release; running the control plane only');
+  log('kubeconfig').info(paths.kubeconfig);
+  logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
+
+  signal.addEventListener('abort', () => logger.info('shutting down'), { once: true });
+  let code = 0;
+  try {
+    await server.stopped;
+    if (!signal.aborted) {
+      log('apiserver').error('stopped unexpectedly');
+      code = 1;
+    }
+  } catch (err) {
+    log('apiserver').error(`stopped with an error: ${errorMessage(err)}`);
+    code = 1;
+  }
+  await closeBackend();
+  logger.info('stopped');
+  return code;
+}
+
+function tlsFor(pki: ServerPKI) {
+  return { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
