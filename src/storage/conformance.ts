@@ -66,6 +66,7 @@ function defineCrudTests(factory: BackendFactory): void {
       if (e.current) assertKv(e.current, '/r/cas', '2', v2.modRevision);
       return true;
     });
+    await assert.rejects(b.update('/r/cas', bytes('unconditional'), 0), ConflictError);
     await assert.rejects(b.delete('/r/cas', v1.modRevision), ConflictError);
     assertKv(await b.get('/r/cas'), '/r/cas', '2', v2.modRevision);
     await assert.rejects(b.update('/r/absent', bytes('x'), v1.modRevision), NotFoundError);

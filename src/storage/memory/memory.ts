@@ -85,7 +85,7 @@ export class MemoryBackend implements Backend {
 
   async update(key: string, value: Uint8Array, expectedRevision: number): Promise<KeyValue> {
     this.assertOpen();
-    const prevKv = this.current(key, expectedRevision);
+    const prevKv = this.current(key, expectedRevision, true);
     const rev = ++this.revision;
     const kv = { key, value: value.slice(), createRevision: prevKv.createRevision, modRevision: rev };
     this.append(key, { revision: rev, createRevision: kv.createRevision, value: kv.value }, { type: 'update', kv, prevKv });
@@ -128,12 +128,12 @@ export class MemoryBackend implements Backend {
     if (this.closed) throw new StorageError('storage backend closed');
   }
 
-  /** The live kv, checked against `expectedRevision` (0 = any). */
-  private current(key: string, expectedRevision: number): KeyValue {
+  /** The live kv, checked against `expectedRevision` (0 = any, unless `strict`, as for update). */
+  private current(key: string, expectedRevision: number, strict = false): KeyValue {
     const v = this.latest(key);
     if (!v?.value) throw new NotFoundError(key);
     const kv = { key, value: v.value, createRevision: v.createRevision, modRevision: v.revision };
-    if (expectedRevision && v.revision !== expectedRevision) throw new ConflictError(key, copy(kv));
+    if ((strict || expectedRevision) && v.revision !== expectedRevision) throw new ConflictError(key, copy(kv));
     return kv;
   }
 

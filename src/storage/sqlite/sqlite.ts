@@ -217,7 +217,7 @@ export class SqliteBackend implements Backend {
     }
     if (!live) throw new NotFoundError(op.key);
     const prevKv = rowToKv(live);
-    if (op.expected && live.revision !== op.expected) throw new ConflictError(op.key, prevKv);
+    if ((op.kind === 'update' || op.expected) && live.revision !== op.expected) throw new ConflictError(op.key, prevKv);
     if (op.kind === 'update') {
       this.stmts.insert.run(rev, op.key, 0, 0, live.create_revision, live.revision, toBuffer(op.value));
       return { type: 'update', kv: { key: op.key, value: op.value, createRevision: live.create_revision, modRevision: rev }, prevKv };
