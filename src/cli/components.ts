@@ -29,10 +29,9 @@ export interface ServerComponents {
   loadApiServer(): Promise<ApiServerConstructor>;
 }
 
-// Held in variables so type-checking does not depend on modules that are still being written;
-// switch to literal specifiers once they exist.
+// Held in a variable so type-checking does not depend on the API server module, which is still
+// being written; switch to a literal specifier once it exists.
 const apiServerModule = '../apiserver/server.js';
-const etcdModule = '../storage/etcd/etcd.js';
 
 export const defaultComponents: ServerComponents = {
   async createBackend(datastore, logger) {
@@ -40,8 +39,8 @@ export const defaultComponents: ServerComponents = {
       const { SqliteBackend } = await import('../storage/sqlite/sqlite.js');
       return new SqliteBackend({ path: datastore.path, logger });
     }
-    const mod = (await import(etcdModule)) as { EtcdBackend: new (opts: { endpoints: string[]; logger?: Logger }) => Backend };
-    return new mod.EtcdBackend({ endpoints: datastore.endpoints, logger });
+    const { EtcdBackend } = await import('../storage/etcd/etcd.js');
+    return new EtcdBackend({ endpoints: datastore.endpoints });
   },
   async loadApiServer() {
     const mod = (await import(apiServerModule)) as { ApiServer: ApiServerConstructor };

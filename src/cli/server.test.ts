@@ -127,3 +127,13 @@ test('runServer returns 1 when storage cannot start', async (t) => {
   assert.match(s.lines.join(''), /ERROR storage: failed to start: database is locked/);
   assert.equal(FakeApiServer.last, undefined, 'no API server without storage');
 });
+
+test('runServer stops cleanly when the signal aborts during start-up', async (t) => {
+  const s = await setup(t);
+  const controller = new AbortController();
+  controller.abort();
+  const code = await runServer(s.flags, { signal: controller.signal, logger: s.logger, hostnames: [], ips: [], components: s.components });
+  assert.equal(code, 0);
+  assert.equal(s.backend.wasClosed, true);
+  assert.equal(FakeApiServer.last, undefined);
+});

@@ -61,6 +61,11 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
     await closeBackend();
     return 1;
   }
+  if (signal.aborted) {
+    await closeBackend();
+    logger.info('stopped before the API server started');
+    return 0;
+  }
   const pki = pkiResult.value;
   log('storage').info(`${describeDatastore(flags.datastore)} (revision ${await backend.currentRevision()})`);
   log('pki').info(`certificates in ${paths.tls}`);
@@ -96,7 +101,8 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   log('kubeconfig').info(paths.kubeconfig);
   logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
 
-  signal.addEventListener('abort', () => logger.info('shutting down'), { once: true });
+  if (signal.aborted) logger.info('shutting down');
+  else signal.addEventListener('abort', () => logger.info('shutting down'), { once: true });
   let code = 0;
   try {
     await server.stopped;
