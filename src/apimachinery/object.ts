@@ -1,7 +1,10 @@
 // The shape every stored API object shares, independent of its kind.
-import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
+import type { ObjectMeta as WireObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta, OwnerReference };
+export type { OwnerReference };
+
+/** ObjectMeta as the server handles it: the fields clients must not set are still ours to write. */
+export type ObjectMeta = { -readonly [K in keyof WireObjectMeta]: WireObjectMeta[K] };
 
 export interface KubeObject {
   apiVersion?: string;

@@ -1,0 +1,23 @@
+// Every built-in resource Kite serves, core first (the order discovery lists groups in).
+import type { ResourceType } from './types.js';
+import { coreV1Resources } from './resources/core/index.js';
+import { appsV1Resources } from './resources/apps/index.js';
+import { batchV1Resources } from './resources/batch/index.js';
+import { coordinationV1Resources } from './resources/coordination/index.js';
+import { discoveryV1Resources } from './resources/discovery/index.js';
+import { eventsV1Resources } from './resources/events/index.js';
+import { schedulingV1Resources } from './resources/scheduling/index.js';
+import { rbacV1Resources } from './resources/rbac/index.js';
+
+export function allResources(): ResourceType[] {
+  return [
+    ...coreV1Resources,
+    ...appsV1Resources,
+    ...eventsV1Resources,
+    ...batchV1Resources,
+    ...rbacV1Resources,
+    ...schedulingV1Resources,
+    ...coordinationV1Resources,
+    ...discoveryV1Resources,
+  ] as ResourceType[];
+}

@@ -1,0 +1,75 @@
+// Dispatch of resource requests to the verb and subresource handlers.
+import { methodNotAllowed, StatusError, badRequest } from '../../apimachinery/status.js';
+import { admitNamespaceDelete, admitNamespacedCreate } from '../admission/namespace-lifecycle.js';
+import { requestContext, type RestRequest } from './context.js';
+import { createBinding } from './binding.js';
+import { finalizeNamespace } from './namespace-finalize.js';
+import { createObject, deleteCollection, deleteObject, getObject, listObjects, updateObject, watchObjects } from './objects.js';
+import { patchObject } from './patch.js';
+import { getScale, writeScale } from './scale.js';
+
+function resourceNotFound(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+export async function routeResource(r: RestRequest): Promise<void> {
+  const { info, store } = r;
+  const rt = store.rt;
+  if (rt.namespaced && info.namespace === undefined && !['list', 'watch'].includes(info.verb)) {
+    throw info.verb === 'create' ? methodNotAllowed() : resourceNotFound();
+  }
+  if (!rt.namespaced && info.namespace !== undefined) throw resourceNotFound();
+
+  if (info.subresource) {
+    if (info.rest.length) throw resourceNotFound();
+    return routeSubresource(r, info.subresource);
+  }
+  switch (info.verb) {
+    case 'get': return getObject(r);
+    case 'list': return listObjects(r);
+    case 'watch': return watchObjects(r);
+    case 'create':
+      if (info.name) throw methodNotAllowed();
+      if (rt.namespaced) await admitNamespacedCreate(r.registry, info.namespace!, requestContext(r, false));
+      return createObject(r);
+    case 'update': return updateObject(r);
+    case 'patch': return patchObject(r);
+    case 'delete':
+      if (rt.plural === 'namespaces' && !rt.group) admitNamespaceDelete(info.name!);
+      return deleteObject(r);
+    case 'deletecollection': return deleteCollection(r);
+    default: throw methodNotAllowed();
+  }
+}
+
+async function routeSubresource(r: RestRequest, sub: string): Promise<void> {
+  const { info, store } = r;
+  const declared = store.rt.subresources?.some((s) => s.name === sub)
+    || (sub === 'finalize' && store.rt.plural === 'namespaces' && !store.rt.group);
+  if (!declared || !info.name) throw resourceNotFound();
+  const method = r.req.method;
+  switch (sub) {
+    case 'status':
+      if (method === 'GET') return getObject(r);
+      if (method === 'PUT') return updateObject(r, 'status');
+      if (method === 'PATCH') return patchObject(r, 'status');
+      throw methodNotAllowed();
+    case 'scale':
+      if (method === 'GET') return getScale(r);
+      if (method === 'PUT' || method === 'PATCH') return writeScale(r, method);
+      throw methodNotAllowed();
+    case 'binding':
+      if (method === 'POST') return createBinding(r);
+      throw methodNotAllowed();
+    case 'finalize':
+      if (method === 'PUT') return finalizeNamespace(r);
+      throw methodNotAllowed();
+    default: {
+      // Streaming subresources (log, exec, attach, portforward) are served by the node agent.
+      const obj = await store.get(info.namespace, info.name);
+      const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (!nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
+      throw new StatusError(503, 'ServiceUnavailable', `no node agent serves ${sub} for node "${nodeName}"`);
+    }
+  }
+}

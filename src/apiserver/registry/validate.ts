@@ -1,0 +1,44 @@
+// The validation every object passes before it is stored: metadata, schema-required fields, and
+// the kind's own rules.
+import type { KubeObject } from '../../apimachinery/object.js';
+import type { FieldError } from '../../apimachinery/status.js';
+import {
+  isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPathSegmentName, validateObjectMeta,
+  validateObjectMetaUpdate,
+} from '../../apimachinery/validation.js';
+import { checkStructure } from '../../api/schema.js';
+import type { ResourceType } from '../../api/types.js';
+
+/** Name rules that differ from the default DNS-1123 subdomain, by group-resource. */
+const nameRules: Record<string, (name: string) => string[]> = {
+  namespaces: isDNS1123Label,
+  services: isDNS1035Label,
+  'roles.rbac.authorization.k8s.io': isValidPathSegmentName,
+  'rolebindings.rbac.authorization.k8s.io': isValidPathSegmentName,
+  'clusterroles.rbac.authorization.k8s.io': isValidPathSegmentName,
+  'clusterrolebindings.rbac.authorization.k8s.io': isValidPathSegmentName,
+  'nodes': isDNS1123Subdomain,
+};
+
+function nameValidator(rt: ResourceType): (name: string) => string[] {
+  return nameRules[rt.group ? `${rt.plural}.${rt.group}` : rt.plural] ?? isDNS1123Subdomain;
+}
+
+function requiredFieldErrors(rt: ResourceType, obj: KubeObject): FieldError[] {
+  return checkStructure(obj, rt.schema).filter((e) => e.type === 'FieldValueRequired');
+}
+
+export function validateCreate(rt: ResourceType, obj: KubeObject): FieldError[] {
+  const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: rt.namespaced, nameValidator: nameValidator(rt) });
+  errs.push(...requiredFieldErrors(rt, obj));
+  errs.push(...(rt.validate?.(obj) ?? []));
+  return errs;
+}
+
+export function validateUpdate(rt: ResourceType, obj: KubeObject, old: KubeObject): FieldError[] {
+  const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: rt.namespaced, nameValidator: nameValidator(rt) });
+  errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
+  errs.push(...requiredFieldErrors(rt, obj));
+  errs.push(...(rt.validateUpdate?.(obj, old) ?? rt.validate?.(obj) ?? []));
+  return errs;
+}

@@ -1,0 +1,71 @@
+// Writing responses: JSON bodies, Status errors, and the media types clients negotiate.
+import type { ServerResponse } from 'node:http';
+import { StatusError, internalError, isStatusError, type Status } from '../apimachinery/status.js';
+
+export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(code, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+    ...headers,
+  });
+  res.end(text);
+}
+
+export function writeText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-cache, private' });
+  res.end(text);
+}
+
+export function toStatusError(err: unknown): StatusError {
+  if (isStatusError(err)) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  return internalError(msg);
+}
+
+export function writeStatus(res: ServerResponse, err: unknown): void {
+  const se = toStatusError(err);
+  const status: Status = se.toStatus();
+  const headers: Record<string, string> = {};
+  if (se.details?.retryAfterSeconds) headers['Retry-After'] = String(se.details.retryAfterSeconds);
+  writeJSON(res, se.code, status, headers);
+}
+
+/** One entry of an Accept header with its parameters (`as`, `g`, `v`, `q`). */
+export interface MediaRange { type: string; params: Record<string, string> }
+
+export function parseAccept(header: string | undefined): MediaRange[] {
+  if (!header) return [{ type: '*/*', params: {} }];
+  return header.split(',').map((part) => {
+    const [type, ...rest] = part.split(';').map((s) => s.trim());
+    const params: Record<string, string> = {};
+    for (const p of rest) {
+      const eq = p.indexOf('=');
+      if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
+    }
+    return { type: type.toLowerCase(), params };
+  }).filter((m) => m.type.length > 0);
+}
+
+export type ResponseShape = 'Object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
+
+/**
+ * Picks the response shape from an Accept header, in the client's order. JSON is the only
+ * encoding served; a client that accepts nothing JSON-like gets 406.
+ */
+export function negotiate(header: string | undefined): ResponseShape | undefined {
+  for (const m of parseAccept(header)) {
+    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/yaml';
+    if (!jsonish) continue;
+    const as = m.params.as;
+    if (!as) return 'Object';
+    if (m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;
+    if (as === 'Table' || as === 'PartialObjectMetadata' || as === 'PartialObjectMetadataList') return as;
+  }
+  return undefined;
+}

@@ -1,0 +1,140 @@
+// The Kite API server: HTTPS, client-certificate authentication, and the REST, discovery,
+// OpenAPI and health endpoints over a storage Backend.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import type { Backend } from '../storage/backend.js';
+import { realClock, type Clock } from '../apimachinery/clock.js';
+import { silentLogger, type Logger } from '../apimachinery/log.js';
+import { StatusError, unauthorized } from '../apimachinery/status.js';
+import type { ResourceType } from '../api/types.js';
+import { allResources } from '../api/registry.js';
+import { identityFromSocket } from './pki/index.js';
+import { parseRequestInfo } from './request-info.js';
+import { Registry } from './registry/registry.js';
+import { defaultStrategies } from './registry/strategies/index.js';
+import { routeResource } from './handlers/route.js';
+import { writeJSON, writeStatus, writeText } from './response.js';
+import { versionInfo } from './version.js';
+import { serveDiscovery } from './discovery-routes.js';
+import { OpenAPIDocuments } from './openapi.js';
+import { bootstrapNamespaces } from './bootstrap.js';
+import type { UserInfo } from './registry/strategy.js';
+
+export interface ApiServerOptions {
+  backend: Backend;
+  bindAddress: string;
+  /** 0 picks a free port. */
+  port: number;
+  tls: { cert: string; key: string; clientCA: string };
+  logger?: Logger;
+  clock?: Clock;
+  /** Served resources; defaults to every built-in resource. */
+  resources?: ResourceType[];
+}
+
+export class ApiServer {
+  readonly registry: Registry;
+  readonly ready: Promise<void>;
+  /** Resolves once the server has stopped after its signal aborted. */
+  stopped: Promise<void> = Promise.resolve();
+  private markReady!: () => void;
+  private isReady = false;
+  private server?: Server;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly openapi: OpenAPIDocuments;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
+    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, this.clock, defaultStrategies);
+    this.openapi = new OpenAPIDocuments(this.registry);
+    this.ready = new Promise((resolve) => { this.markReady = resolve; });
+  }
+
+  /** Listens, prepares the built-in namespaces, and resolves when the server is ready. */
+  async start(signal: AbortSignal): Promise<void> {
+    const server = createServer({
+      cert: this.opts.tls.cert,
+      key: this.opts.tls.key,
+      ca: this.opts.tls.clientCA,
+      requestCert: true,
+      rejectUnauthorized: false,
+      // Watches stay open for up to an hour; the server enforces their timeouts itself.
+      requestTimeout: 0,
+      keepAliveTimeout: 65_000,
+    }, (req, res) => { void this.handle(req, res); });
+    this.server = server;
+    server.on('tlsClientError', () => { /* a client that fails the handshake is its own problem */ });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.bindAddress, () => { server.off('error', reject); resolve(); });
+    });
+    this.stopped = new Promise((resolve) => {
+      const stop = () => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      };
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    });
+    await bootstrapNamespaces(this.registry, this.clock);
+    this.isReady = true;
+    this.markReady();
+  }
+
+  address(): { address: string; port: number } {
+    const a = this.server?.address() as AddressInfo | null;
+    return { address: a?.address ?? this.opts.bindAddress, port: a?.port ?? this.opts.port };
+  }
+
+  private authenticate(req: IncomingMessage): UserInfo {
+    const id = identityFromSocket(req.socket as TLSSocket);
+    if (!id) throw unauthorized();
+    return { name: id.user, groups: [...id.groups, 'system:authenticated'] };
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'https://localhost');
+      const user = this.authenticate(req);
+      const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+      if (await this.serveNonResource(req, res, path, url.searchParams)) return;
+      const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
+      if (!info.isResource) {
+        if (serveDiscovery(this.registry, req, res, info, this.address())) return;
+        throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      }
+      const store = this.registry.lookup(info.group, info.version, info.resource!);
+      if (!store) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      await routeResource({ req, res, info, query: url.searchParams, store, registry: this.registry, user, clock: this.clock, warnings: [] });
+    } catch (e) {
+      if (!(e instanceof StatusError)) this.log.error('request failed', { method: req.method, url: req.url, error: String((e as Error)?.stack ?? e) });
+      if (res.headersSent) res.end();
+      else writeStatus(res, e);
+    }
+  }
+
+  private async serveNonResource(req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams): Promise<boolean> {
+    switch (path) {
+      case '/version':
+        writeJSON(res, 200, versionInfo());
+        return true;
+      case '/healthz':
+      case '/livez':
+        writeText(res, 200, 'ok');
+        return true;
+      case '/readyz':
+        if (this.isReady) writeText(res, 200, 'ok');
+        else writeText(res, 503, '[-]startup not finished\nreadyz check failed');
+        return true;
+    }
+    if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) {
+      this.openapi.serve(req, res, path, q);
+      return true;
+    }
+    return false;
+  }
+}

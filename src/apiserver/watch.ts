@@ -1,0 +1,125 @@
+// Serving a watch: chunked newline-delimited JSON events, resumable from a resourceVersion.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject, WatchEventType } from '../apimachinery/object.js';
+import { expired, internalError, type StatusError } from '../apimachinery/status.js';
+import { CompactedError, type StorageEvent, type Watch } from '../storage/backend.js';
+import type { ResourceStore } from './registry/store.js';
+import type { ObjectFilter } from './registry/filter.js';
+import { parseRV } from './registry/store.js';
+import { toStatusError } from './response.js';
+
+export interface WatchRequest {
+  store: ResourceStore;
+  namespace: string | undefined;
+  filter?: ObjectFilter;
+  resourceVersion?: string;
+  sendInitialEvents?: boolean;
+  allowBookmarks: boolean;
+  timeoutSeconds?: number;
+  /** Turns an object into what the client asked for (itself, a Table row, metadata only). */
+  render: (obj: KubeObject, first: boolean) => unknown;
+  /** The object of a BOOKMARK event for this resource. */
+  bookmark: (rv: string, annotations?: Record<string, string>) => unknown;
+}
+
+const BOOKMARK_INTERVAL_MS = 60_000;
+/** Without timeoutSeconds a watch lasts 30–60 minutes, as Kubernetes' default. */
+const DEFAULT_MIN_TIMEOUT_S = 1800;
+/** A client that lets this much output pile up unread is cut off rather than buffered forever. */
+const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
+  const { store } = w;
+  let first = true;
+  let lastRV = '0';
+  let closed = false;
+  let storageWatch: Watch | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    storageWatch?.cancel();
+    for (const t of timers) clearTimeout(t);
+    res.end();
+  };
+  req.on('close', close);
+  res.on('error', close);
+
+  const send = (type: WatchEventType, object: unknown) => {
+    if (closed) return;
+    res.write(`${JSON.stringify({ type, object })}\n`);
+    if (res.writableLength > MAX_BUFFERED_BYTES) close();
+  };
+  const sendObject = (type: WatchEventType, obj: KubeObject) => {
+    lastRV = obj.metadata?.resourceVersion ?? lastRV;
+    send(type, w.render(obj, first));
+    first = false;
+  };
+  const sendError = (err: StatusError) => {
+    send('ERROR', err.toStatus());
+    close();
+  };
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  const timeoutMs = (w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : DEFAULT_MIN_TIMEOUT_S * (1 + Math.random())) * 1000;
+  timers.push(setTimeout(() => {
+    if (w.allowBookmarks) send('BOOKMARK', w.bookmark(lastRV));
+    close();
+  }, timeoutMs));
+  if (w.allowBookmarks) {
+    const tick = () => {
+      if (closed) return;
+      send('BOOKMARK', w.bookmark(lastRV));
+      timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+    };
+    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+  }
+
+  try {
+    let startRevision: number;
+    const rv = w.resourceVersion ?? '';
+    const initial = w.sendInitialEvents ?? (rv === '' || rv === '0');
+    if (initial) {
+      // The current state as ADDED events, then changes after the revision it was read at.
+      const snapshot = await store.list(w.namespace, { filter: w.filter });
+      for (const obj of snapshot.items) sendObject('ADDED', obj);
+      lastRV = snapshot.resourceVersion;
+      if (w.sendInitialEvents) send('BOOKMARK', w.bookmark(lastRV, { 'k8s.io/initial-events-end': 'true' }));
+      startRevision = Number(snapshot.resourceVersion) + 1;
+    } else {
+      lastRV = rv;
+      startRevision = parseRV(rv) + 1;
+    }
+    if (closed) return;
+    storageWatch = store.watchStorage(w.namespace, {
+      startRevision,
+      onEvents: (events) => { for (const e of events) deliver(e); },
+      onError: (err) => {
+        if (err instanceof CompactedError) sendError(expired(`too old resource version: ${rv} (${err.compacted})`));
+        else sendError(internalError(err.message));
+      },
+    });
+  } catch (e) {
+    sendError(toStatusError(e));
+  }
+
+  function deliver(e: StorageEvent): void {
+    if (closed) return;
+    const obj = store.decode(e.kv);
+    if (!w.filter) {
+      sendObject(e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED', obj);
+      return;
+    }
+    const now = w.filter.matches(obj);
+    const before = e.type === 'create' ? false : e.type === 'delete' ? now : Boolean(e.prevKv && w.filter.matches(store.decode(e.prevKv)));
+    if (e.type === 'delete') {
+      if (now) sendObject('DELETED', obj);
+    } else if (now && before) sendObject('MODIFIED', obj);
+    else if (now) sendObject('ADDED', obj);
+    else if (before) sendObject('DELETED', obj);
+    else lastRV = obj.metadata?.resourceVersion ?? lastRV;
+  }
+}
