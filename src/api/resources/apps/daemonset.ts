@@ -1,0 +1,101 @@
+// apps/v1 DaemonSet.
+import type { FieldError } from '../../../apimachinery/status.js';
+import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
+import type { DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
+import { AGE_COLUMN, age, containerCells, defineResource, selectorCell, statusSubresource, templateColumns } from './cells.js';
+import { goIntOrString, goLabelSelector, invalid, nonNegative, notSupported, required } from './field-errors.js';
+import { validateSelectorUnchanged } from './deployment.js';
+import {
+  intOrPercentValue, isNotMoreThan100Percent, isSet, validateLabelSelector, validatePodTemplateForController,
+  validatePositiveIntOrPercent,
+} from './workload-checks.js';
+
+export function setDaemonSetDefaults(ds: DaemonSet): void {
+  const spec = (ds.spec ??= {} as DaemonSetSpec);
+  const us = (spec.updateStrategy ??= {});
+  us.type ||= 'RollingUpdate';
+  if (us.type === 'RollingUpdate') {
+    const ru = (us.rollingUpdate ??= {});
+    ru.maxUnavailable ??= 1;
+    ru.maxSurge ??= 0;
+  }
+  spec.revisionHistoryLimit ??= 10;
+  if (spec.template) setPodTemplateSpecDefaults(spec.template);
+}
+
+function validateUpdateStrategy(us: DaemonSetUpdateStrategy | undefined, path: string): FieldError[] {
+  const s = us ?? {};
+  switch (s.type) {
+    case 'OnDelete':
+      return [];
+    case 'RollingUpdate': {
+      const ru = s.rollingUpdate;
+      if (!ru) return [required(`${path}.rollingUpdate`)];
+      const p = `${path}.rollingUpdate`;
+      const errs = [
+        ...validatePositiveIntOrPercent(ru.maxUnavailable, `${p}.maxUnavailable`),
+        ...validatePositiveIntOrPercent(ru.maxSurge, `${p}.maxSurge`),
+        ...isNotMoreThan100Percent(ru.maxUnavailable, `${p}.maxUnavailable`),
+        ...isNotMoreThan100Percent(ru.maxSurge, `${p}.maxSurge`),
+      ];
+      const hasUnavailable = intOrPercentValue(ru.maxUnavailable) !== 0;
+      const hasSurge = intOrPercentValue(ru.maxSurge) !== 0;
+      if (hasUnavailable && hasSurge) {
+        errs.push(invalid(`${p}.maxSurge`, goIntOrString(ru.maxSurge), 'may not be set when maxUnavailable is non-zero'));
+      } else if (!hasUnavailable && !hasSurge) {
+        errs.push(required(`${p}.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
+      }
+      return errs;
+    }
+    default:
+      return [notSupported(path, s, ['RollingUpdate', 'OnDelete'])];
+  }
+}
+
+export function validateDaemonSet(ds: DaemonSet): FieldError[] {
+  const spec = ds.spec ?? ({} as DaemonSetSpec);
+  const errs: FieldError[] = [...validateLabelSelector(spec.selector, 'spec.selector')];
+  const sel = spec.selector;
+  // A DaemonSet has no separate "Required" error: a missing selector matches nothing, so the
+  // template check below reports it.
+  errs.push(...validatePodTemplateForController(sel, spec.template, 'spec.template', 'DaemonSet', { skipEmptySelector: false }));
+  if (sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0) {
+    errs.push(invalid('spec.selector', goLabelSelector(sel), 'empty selector is invalid for daemonset'));
+  }
+  errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds ?? 0));
+  errs.push(...validateUpdateStrategy(spec.updateStrategy, 'spec.updateStrategy'));
+  if (isSet(spec.revisionHistoryLimit)) errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
+  return errs;
+}
+
+export function daemonSetRow(ds: DaemonSet, now: number): unknown[] {
+  const st = ds.status;
+  const nodeSelector = Object.entries(ds.spec?.template?.spec?.nodeSelector ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',');
+  const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
+  return [st?.desiredNumberScheduled ?? 0, st?.currentNumberScheduled ?? 0, st?.numberReady ?? 0,
+    st?.updatedNumberScheduled ?? 0, st?.numberAvailable ?? 0, nodeSelector || '<none>', age(ds, now),
+    names, images, selectorCell(ds.spec?.selector)];
+}
+
+export const daemonsets = defineResource<DaemonSet>({
+  group: 'apps', version: 'v1', kind: 'DaemonSet', plural: 'daemonsets', singular: 'daemonset',
+  namespaced: true, shortNames: ['ds'], categories: ['all'],
+  subresources: [statusSubresource('DaemonSet')],
+  schema: 'io.k8s.api.apps.v1.DaemonSet',
+  hasStatus: true, tracksGeneration: true,
+  setDefaults: setDaemonSetDefaults,
+  validate: validateDaemonSet,
+  validateUpdate: (ds, old) => [...validateDaemonSet(ds), ...validateSelectorUnchanged(ds.spec?.selector, old.spec?.selector)],
+  columns: [
+    { name: 'Desired', type: 'integer', priority: 0, description: 'The total number of nodes that should be running the daemon pod.' },
+    { name: 'Current', type: 'integer', priority: 0, description: 'The number of nodes running at least one daemon pod that are supposed to.' },
+    { name: 'Ready', type: 'integer', priority: 0, description: 'The number of nodes that should be running the daemon pod and have one or more of it running and ready.' },
+    { name: 'Up-to-date', type: 'integer', priority: 0, description: 'The total number of nodes running the updated daemon pod.' },
+    { name: 'Available', type: 'integer', priority: 0, description: 'The number of nodes that should be running the daemon pod and have one or more of it running and available.' },
+    { name: 'Node Selector', type: 'string', priority: 0, description: 'Labels a node must have for the pod to fit on it.' },
+    AGE_COLUMN,
+    ...templateColumns(true),
+  ],
+  row: daemonSetRow,
+});
