@@ -56,6 +56,14 @@ test('a preserve-unknown-fields schema keeps unknown fields but prunes inside kn
   assert.deepEqual(obj, { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't' }, free: 1, spec: { size: 1 } });
 });
 
+test('managed fields sets are opaque and kept whole', () => {
+  const fieldsV1 = { 'f:metadata': { 'f:labels': { 'f:app': {} } }, 'f:spec': {} };
+  const obj = { metadata: { managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1 }] } };
+  assert.deepEqual(pruneUnknownFields(obj, POD), []);
+  assert.equal(obj.metadata.managedFields[0].fieldsV1, fieldsV1);
+  assert.deepEqual(Object.keys(fieldsV1), ['f:metadata', 'f:spec']);
+});
+
 test('values of the wrong type are left for checkStructure to report', () => {
   const obj = { spec: { containers: { name: 'not-a-list', bogus: 1 } } };
   assert.deepEqual(pruneUnknownFields(obj, POD), []);
