@@ -139,10 +139,10 @@ export function validateResources(r: ResourceRequirements | undefined, path: str
   for (const [name, req] of requests.parsed) {
     const lim = limits.parsed.get(name);
     if (!lim) continue;
-    if (!overcommitAllowed(name) && req.milli !== lim.milli) {
-      errs.push(invalid(`${path}.requests`, req.canonical, `must be equal to ${name} limit of ${lim.canonical}`));
-    } else if (req.milli > lim.milli) {
-      errs.push(invalid(`${path}.requests`, req.canonical, `must be less than or equal to ${name} limit of ${lim.canonical}`));
+    if (!overcommitAllowed(name) && req.cmp(lim) !== 0) {
+      errs.push(invalid(`${path}.requests`, req.toString(), `must be equal to ${name} limit of ${lim.toString()}`));
+    } else if (req.cmp(lim) > 0) {
+      errs.push(invalid(`${path}.requests`, req.toString(), `must be less than or equal to ${name} limit of ${lim.toString()}`));
     }
   }
   return errs;

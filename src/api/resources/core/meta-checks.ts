@@ -1,5 +1,5 @@
 // Checks on names, label maps and object equality that several core kinds share.
-import type { KubeObject } from '../../../apimachinery/object.js';
+import type { KubeObject, ObjectMeta } from '../../../apimachinery/object.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isQualifiedName, isValidLabelValue } from '../../../apimachinery/validation.js';
 import { invalid } from './field-errors.js';
@@ -7,7 +7,7 @@ import { invalid } from './field-errors.js';
 export type NameCheck = (name: string) => string[];
 
 /** `metadata.name` against the kind's name rule (subdomain, label, …), one error per message. */
-export function validateName(obj: KubeObject, check: NameCheck): FieldError[] {
+export function validateName(obj: { metadata?: ObjectMeta }, check: NameCheck): FieldError[] {
   const name = obj.metadata?.name;
   if (!name) return []; // required-ness and generateName are the server's generic checks
   return check(name).map((m) => invalid('metadata.name', name, m));
@@ -50,6 +50,9 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** A typed kubernetes-types object as the ResourceType interface carries it. */
+export type Obj<T> = T & KubeObject;
 
 export function clone<T>(v: T): T {
   return v === undefined ? v : structuredClone(v);
