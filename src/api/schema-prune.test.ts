@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pruneUnknownFields } from './schema-prune.js';
+import { pruneUnknownFields, strictDecodingError, unknownFieldMessage } from './schema-prune.js';
 
 const POD = 'io.k8s.api.core.v1.Pod';
 
@@ -67,4 +67,12 @@ test('managed fields sets are opaque and kept whole', () => {
 test('values of the wrong type are left for checkStructure to report', () => {
   const obj = { spec: { containers: { name: 'not-a-list', bogus: 1 } } };
   assert.deepEqual(pruneUnknownFields(obj, POD), []);
+});
+
+test('pruned paths are worded as Kubernetes words strict decoding errors', () => {
+  assert.equal(unknownFieldMessage('spec.foo'), 'unknown field "spec.foo"');
+  const err = strictDecodingError(['spec.foo', 'spec.containers[0].bogus']);
+  assert.equal(err.code, 400);
+  assert.equal(err.reason, 'BadRequest');
+  assert.equal(err.message, 'strict decoding error: unknown field "spec.foo", unknown field "spec.containers[0].bogus"');
 });

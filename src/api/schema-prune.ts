@@ -1,5 +1,6 @@
 // Removal of fields a schema does not declare, so the API server can answer
 // fieldValidation=Strict (reject), Warn (warn and drop) and Ignore (drop silently).
+import { badRequest, type StatusError } from '../apimachinery/status.js';
 import { childPath } from './schema-check.js';
 import { deref, getDefinition, schemaOf, type Schema } from './schema-definitions.js';
 
@@ -48,4 +49,14 @@ export function pruneUnknownFields(obj: unknown, definition: string | Schema): s
 
   visit(obj, schemaOf(definition), '', true);
   return pruned;
+}
+
+/** How Kubernetes words one pruned field, in Warn-mode warnings and Strict-mode errors. */
+export function unknownFieldMessage(path: string): string {
+  return `unknown field "${path}"`;
+}
+
+/** The 400 answer to fieldValidation=Strict when fields were pruned. */
+export function strictDecodingError(paths: string[]): StatusError {
+  return badRequest(`strict decoding error: ${paths.map(unknownFieldMessage).join(', ')}`);
 }

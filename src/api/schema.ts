@@ -5,5 +5,5 @@ export {
   type GroupVersionKindRef, type Schema,
 } from './schema-definitions.js';
 export { checkStructure, jsonTypeOf, type CheckOptions } from './schema-check.js';
-export { pruneUnknownFields } from './schema-prune.js';
+export { pruneUnknownFields, strictDecodingError, unknownFieldMessage } from './schema-prune.js';
 export { patchSchemaFor } from './patch-schema.js';
