@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import { deployments, setDeploymentDefaults, validateDeployment } from './deployment.js';
-import { makeDeployment, T0 } from './fixtures.js';
+import { kube, makeDeployment, T0 } from './fixtures.js';
 
 const defaulted = (d: Deployment): Deployment => {
   setDeploymentDefaults(d);
@@ -97,14 +97,14 @@ describe('Deployment validation', () => {
   it('forbids changing the selector on update', () => {
     const old = defaulted(makeDeployment('web').build());
     const upd = defaulted(makeDeployment('web').selector({ app: 'web2' }).templateLabels({ app: 'web2' }).build());
-    assert.deepEqual(messages(deployments.validateUpdate!(upd, old)), [
+    assert.deepEqual(messages(deployments.validateUpdate!(kube(upd), kube(old))), [
       'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"web2"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
     ]);
   });
 
   it('allows scaling on update', () => {
     const old = defaulted(makeDeployment('web').build());
-    assert.deepEqual(deployments.validateUpdate!(defaulted(makeDeployment('web').replicas(5).build()), old), []);
+    assert.deepEqual(deployments.validateUpdate!(kube(defaulted(makeDeployment('web').replicas(5).build())), kube(old)), []);
   });
 });
 
@@ -113,12 +113,12 @@ describe('Deployment printing', () => {
     const d = makeDeployment('web').replicas(3)
       .set({ selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['b', 'a'] }] } })
       .status({ readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 }).build();
-    assert.deepEqual(deployments.row!(d, T0 + 5 * 60_000), ['2/3', 3, 2, '5m', 'web', 'nginx:1.25', 'app=web,tier in (a,b)']);
+    assert.deepEqual(deployments.row!(kube(d), T0 + 5 * 60_000), ['2/3', 3, 2, '5m', 'web', 'nginx:1.25', 'app=web,tier in (a,b)']);
   });
 
   it('has a cell for every column', () => {
     const d = makeDeployment('web').build();
-    assert.equal(deployments.row!(d, T0).length, deployments.columns!.length);
+    assert.equal(deployments.row!(kube(d), T0).length, deployments.columns!.length);
     assert.deepEqual(deployments.columns!.map((c) => `${c.name}/${c.priority}`),
       ['Ready/0', 'Up-to-date/0', 'Available/0', 'Age/0', 'Containers/1', 'Images/1', 'Selector/1']);
   });

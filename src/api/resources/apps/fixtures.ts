@@ -1,4 +1,5 @@
 // Builders for the workload kinds in tests: `makeDeployment('web').replicas(3).build()`.
+import type { KubeObject } from '../../../apimachinery/object.js';
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 
@@ -53,3 +54,6 @@ export const makeDeployment = (name: string) => workload<Deployment>('Deployment
 export const makeReplicaSet = (name: string) => workload<ReplicaSet>('ReplicaSet', name);
 export const makeStatefulSet = (name: string) => workload<StatefulSet>('StatefulSet', name);
 export const makeDaemonSet = (name: string) => workload<DaemonSet>('DaemonSet', name);
+
+/** Typed objects as the untyped `ResourceType` entries take them. */
+export const kube = <T>(o: T): KubeObject => o as unknown as KubeObject;
