@@ -5,6 +5,7 @@ import {
   CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError, StorageError,
   type Backend, type KeyValue, type ListOptions, type ListResult, type Watch, type WatchOptions,
 } from '../backend.js';
+import { type Logger, silentLogger } from '../../apimachinery/log.js';
 import { isCompactedMessage, isFutureRevisionMessage, KeyCodec, mapRevisionError } from './codec.js';
 import { EtcdWatch } from './watch.js';
 
@@ -13,6 +14,7 @@ export interface EtcdOptions {
   endpoints: string[];
   /** Prepended to every key, so several clusters (or tests) can share one etcd. */
   prefix?: string;
+  logger?: Logger;
 }
 
 /** A key no one writes, ranged to learn the current revision and probe compaction. */
@@ -26,9 +28,11 @@ export class EtcdBackend implements Backend {
   /** The highest compaction this client has done or been told about. */
   private knownCompaction = 0;
   private closed = false;
+  private readonly logger: Logger;
 
   constructor(opts: EtcdOptions) {
     this.client = new Etcd3({ hosts: opts.endpoints });
+    this.logger = (opts.logger ?? silentLogger).with({ component: 'storage-etcd' });
     this.codec = new KeyCodec(opts.prefix ?? '');
   }
 
@@ -140,7 +144,7 @@ export class EtcdBackend implements Backend {
         if (err instanceof CompactedError) this.knownCompaction = Math.max(this.knownCompaction, err.compacted);
         onError(err);
       },
-    }, (done) => this.watches.delete(done));
+    }, (done) => this.watches.delete(done), this.logger);
     this.watches.add(w);
     return w;
   }

@@ -12,6 +12,8 @@ export interface EtcdProcess {
   /** e.g. `http://127.0.0.1:40123` */
   endpoint: string;
   pid: number;
+  /** Holds etcd's `data` directory; removed by stop() unless the caller supplied it. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ async function startOnce(binary: string, dataDir: string | undefined, timeoutMs:
       await stop();
       throw new Error(`etcd exited during start-up: ${stderr.trim()}`);
     }
-    if (await healthy(client)) return { endpoint: client, pid: child.pid!, stop };
+    if (await healthy(client)) return { endpoint: client, pid: child.pid!, dataDir: base, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`etcd did not become healthy within ${timeoutMs}ms: ${stderr.trim()}`);

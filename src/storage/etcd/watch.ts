@@ -2,6 +2,7 @@
 // revision if the stream breaks, so delivery stays ordered without gaps or duplicates.
 import type { Etcd3, IWatchResponse } from 'etcd3';
 import { CompactedError, StorageError, type Watch, type WatchOptions } from '../backend.js';
+import { type Logger, silentLogger } from '../../apimachinery/log.js';
 import type { KeyCodec } from './codec.js';
 
 /** The duplex stream etcd3's WatchClient hands out (typed loosely: etcd3 does not export it). */
@@ -30,6 +31,7 @@ export class EtcdWatch implements Watch {
     private readonly prefix: string,
     private readonly opts: WatchOptions,
     private readonly onClosed: (w: EtcdWatch) => void,
+    private readonly logger: Logger = silentLogger,
   ) {
     this.nextRevision = opts.startRevision && opts.startRevision > 0 ? opts.startRevision : 0;
     void this.connect();
@@ -107,8 +109,9 @@ export class EtcdWatch implements Watch {
   }
 
   /** The stream broke: resume from the next expected revision after a growing pause. */
-  private retry(_err: unknown): void {
+  private retry(err: unknown): void {
     if (this.closed) return;
+    this.logger.warn('etcd watch stream broke; resuming', { prefix: this.prefix, revision: this.nextRevision, err: String(err) });
     this.closeStream();
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs);
