@@ -29,10 +29,6 @@ export interface ServerComponents {
   loadApiServer(): Promise<ApiServerConstructor>;
 }
 
-// Held in a variable so type-checking does not depend on the API server module, which is still
-// being written; switch to a literal specifier once it exists.
-const apiServerModule = '../apiserver/server.js';
-
 export const defaultComponents: ServerComponents = {
   async createBackend(datastore, logger) {
     if (datastore.driver === 'sqlite') {
@@ -43,7 +39,7 @@ export const defaultComponents: ServerComponents = {
     return new EtcdBackend({ endpoints: datastore.endpoints });
   },
   async loadApiServer() {
-    const mod = (await import(apiServerModule)) as { ApiServer: ApiServerConstructor };
-    return mod.ApiServer;
+    const { ApiServer } = await import('../apiserver/server.js');
+    return ApiServer;
   },
 };

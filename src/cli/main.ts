@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger } from '../apimachinery/log.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
@@ -125,4 +125,9 @@ export async function main(argv: string[], io: MainIO = process): Promise<number
     io.stderr.write(`kite: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
+}
+
+// Also runnable directly (`node --import tsx src/cli/main.ts server`), as the e2e tests do from source.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }
