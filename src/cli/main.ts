@@ -7,7 +7,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger } from '../apimachinery/log.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
-import { runServer } from './server.js';
 
 export interface MainIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -77,6 +76,8 @@ async function serverCommand(raw: RawServerFlags, io: MainIO): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
+    const { runServer } = await import('./server.js');
     return await runServer(flags, { signal: controller.signal, logger, hostnames: [hostname()], ips: machineAddresses() });
   } finally {
     process.off('SIGINT', onSignal);
