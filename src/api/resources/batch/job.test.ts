@@ -33,7 +33,7 @@ describe('Job defaults', () => {
       const job = makeJob('pi');
       Object.assign(job.spec!, c.spec);
       setJobDefaults(job);
-      const got = Object.fromEntries(Object.keys(c.want).map((k) => [k, (job.spec as Record<string, unknown>)[k]]));
+      const got = Object.fromEntries(Object.keys(c.want).map((k) => [k, (job.spec as unknown as Record<string, unknown>)[k]]));
       assert.deepEqual(got, c.want);
     });
   }
@@ -158,7 +158,7 @@ describe('Job printing', () => {
     it(`STATUS is ${c.want} when ${c.name}`, () => {
       const job = makeJob('pi');
       (job as { status?: unknown }).status = { conditions: c.conditions, startTime: iso(T0) };
-      if (c.deleting) job.metadata!.deletionTimestamp = iso(T0);
+      if (c.deleting) (job.metadata as { deletionTimestamp?: string }).deletionTimestamp = iso(T0);
       const row = jobs.row!(kube(job), T0 + 30_000);
       assert.deepEqual(row.slice(0, 3), [c.want, '0/1', '30s']);
     });
