@@ -1,0 +1,18 @@
+// core/v1 ServiceAccount: name check, printing, and the `token` subresource (TokenRequest).
+import type { ServiceAccount } from 'kubernetes-types/core/v1.js';
+import type { ResourceType } from '../../types.js';
+import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
+import { validateName, type Obj } from './meta-checks.js';
+import { ageColumn, col, since } from './printing.js';
+
+export const serviceAccountResource: ResourceType<Obj<ServiceAccount>> = {
+  group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
+  shortNames: ['sa'],
+  subresources: [{ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] }],
+  schema: 'io.k8s.api.core.v1.ServiceAccount',
+  tracksGeneration: false,
+  validate: (sa) => validateName(sa, isDNS1123Subdomain),
+  validateUpdate: (sa) => validateName(sa, isDNS1123Subdomain),
+  columns: [col('Secrets', 'Number of secrets listed for the account.'), ageColumn],
+  row: (sa, now) => [(sa.secrets ?? []).length, since(sa.metadata?.creationTimestamp, now)],
+};
