@@ -1,8 +1,7 @@
 // /openapi/v3: the index of group-versions and one document each, built once and served with
 // hashes and ETags so kubectl can cache them.
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildOpenAPIV3Document, buildOpenAPIV3Index } from '../api/openapi.js';
+import { buildOpenAPIV3Document, buildOpenAPIV3Index, documentHash } from '../api/openapi.js';
 import type { Registry } from './registry/registry.js';
 import { writeStatus } from './response.js';
 import { StatusError } from '../apimachinery/status.js';
@@ -25,8 +24,9 @@ export class OpenAPIDocuments {
     const gvs: { group: string; version: string }[] = [];
     for (const g of this.registry.groups()) {
       for (const v of g.versions) {
-        const body = JSON.stringify(buildOpenAPIV3Document(g.group, v, this.registry.resources(g.group, v)));
-        const hash = createHash('sha512').update(body).digest('hex').slice(0, 128).toUpperCase();
+        const doc = buildOpenAPIV3Document(g.group, v, this.registry.resources(g.group, v));
+        const body = JSON.stringify(doc);
+        const hash = documentHash(doc);
         docs.set(gvPath(g.group, v), { body, hash });
         gvs.push({ group: g.group, version: v });
       }

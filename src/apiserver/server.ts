@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
+import { startCompactor } from '../storage/compactor.js';
 import { realClock, type Clock } from '../apimachinery/clock.js';
 import { silentLogger, type Logger } from '../apimachinery/log.js';
 import { StatusError, unauthorized } from '../apimachinery/status.js';
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   clock?: Clock;
   /** Served resources; defaults to every built-in resource. */
   resources?: ResourceType[];
+  /** Storage compaction: how often, and how many revisions of history to keep for watches. */
+  compaction?: { intervalMs?: number; retainRevisions?: number };
 }
 
 export class ApiServer {
@@ -80,6 +83,7 @@ export class ApiServer {
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
     });
+    startCompactor(this.opts.backend, { ...this.opts.compaction, clock: this.clock, signal, logger: this.opts.logger });
     await bootstrapNamespaces(this.registry, this.clock);
     this.isReady = true;
     this.markReady();

@@ -1,7 +1,7 @@
 // Turning a write request's body into an object of the addressed kind, with field validation.
 import type { KubeObject } from '../../apimachinery/object.js';
 import { badRequest } from '../../apimachinery/status.js';
-import { checkStructure, pruneUnknownFields } from '../../api/schema.js';
+import { checkStructure, pruneUnknownFields, strictDecodingError, unknownFieldMessage } from '../../api/schema.js';
 import type { ResourceType } from '../../api/types.js';
 import { decodeObject } from '../body.js';
 import type { FieldValidation } from './options.js';
@@ -26,15 +26,12 @@ export function sanitize(rt: ResourceType, obj: KubeObject, validation: FieldVal
   const unknown = pruneUnknownFields(obj, definition);
   const warnings: string[] = [];
   if (unknown.length) {
-    if (validation === 'Strict') {
-      throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
-    }
-    if (validation === 'Warn') for (const f of unknown) warnings.push(`unknown field "${f}"`);
+    if (validation === 'Strict') throw strictDecodingError(unknown);
+    if (validation === 'Warn') for (const f of unknown) warnings.push(unknownFieldMessage(f));
   }
-  const typeErrors = checkStructure(obj, definition).filter((e) => e.type !== 'FieldValueRequired');
+  const typeErrors = checkStructure(obj, definition, { required: false });
   if (typeErrors.length) {
-    const name = obj.metadata?.name ?? '';
-    throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ')}${name ? '' : ''}`);
+    throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ')}`);
   }
   return warnings;
 }

@@ -219,6 +219,8 @@ export class ResourceStore {
     meta.name = old.name;
     if (this.rt.namespaced) meta.namespace = old.namespace;
     keepSystemMeta(meta, old);
+    // An unconditional update (no resourceVersion in the body) writes over the stored version.
+    if (!meta.resourceVersion) meta.resourceVersion = old.resourceVersion;
     if (subresource === 'system') return next;
     if (subresource === 'status') {
       // A status write changes status only; everything else stays as stored.

@@ -17,22 +17,37 @@ const nameRules: Record<string, (name: string) => string[]> = {
   'rolebindings.rbac.authorization.k8s.io': isValidPathSegmentName,
   'clusterroles.rbac.authorization.k8s.io': isValidPathSegmentName,
   'clusterrolebindings.rbac.authorization.k8s.io': isValidPathSegmentName,
-  'nodes': isDNS1123Subdomain,
+  'statefulsets.apps': isDNS1123Label,
 };
 
 function nameValidator(rt: ResourceType): (name: string) => string[] {
   return nameRules[rt.group ? `${rt.plural}.${rt.group}` : rt.plural] ?? isDNS1123Subdomain;
 }
 
+/**
+ * Fields the schema marks required. Status is written by controllers, and Go decodes an absent
+ * non-pointer status field as its zero value, so status is exempt.
+ */
 function requiredFieldErrors(rt: ResourceType, obj: KubeObject): FieldError[] {
-  return checkStructure(obj, rt.schema).filter((e) => e.type === 'FieldValueRequired');
+  return checkStructure(obj, rt.schema).filter((e) => e.type === 'FieldValueRequired' && !e.field.startsWith('status'));
+}
+
+/** Kinds also check their own names; one error per field and type is enough. */
+function dedupe(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const k = `${e.type}\0${e.field}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 export function validateCreate(rt: ResourceType, obj: KubeObject): FieldError[] {
   const errs = validateObjectMeta(obj.metadata ?? {}, { namespaced: rt.namespaced, nameValidator: nameValidator(rt) });
   errs.push(...requiredFieldErrors(rt, obj));
   errs.push(...(rt.validate?.(obj) ?? []));
-  return errs;
+  return dedupe(errs);
 }
 
 export function validateUpdate(rt: ResourceType, obj: KubeObject, old: KubeObject): FieldError[] {
@@ -40,5 +55,5 @@ export function validateUpdate(rt: ResourceType, obj: KubeObject, old: KubeObjec
   errs.push(...validateObjectMetaUpdate(obj.metadata ?? {}, old.metadata ?? {}));
   errs.push(...requiredFieldErrors(rt, obj));
   errs.push(...(rt.validateUpdate?.(obj, old) ?? rt.validate?.(obj) ?? []));
-  return errs;
+  return dedupe(errs);
 }
