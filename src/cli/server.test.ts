@@ -137,3 +137,18 @@ test('runServer stops cleanly when the signal aborts during start-up', async (t)
   assert.equal(s.backend.wasClosed, true);
   assert.equal(FakeApiServer.last, undefined);
 });
+
+test('runServer gives up on storage that never starts once the signal aborts', async (t) => {
+  const s = await setup(t);
+  s.components.createBackend = async () => new Promise<Backend>(() => { /* an etcd that never answers */ });
+  const controller = new AbortController();
+  const run = runServer(s.flags, { signal: controller.signal, logger: s.logger, hostnames: [], ips: [], components: s.components });
+  await new Promise((r) => setTimeout(r, 50));
+  const abortedAt = Date.now();
+  controller.abort();
+  assert.equal(await run, 0);
+  const waited = Date.now() - abortedAt;
+  assert.ok(waited >= 1900 && waited < 5000, `gave up after ${waited} ms`);
+  assert.match(s.lines.join(''), /stopped before storage was ready/);
+  assert.equal(FakeApiServer.last, undefined);
+});

@@ -44,11 +44,19 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
 
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
   const ips = flags.advertiseAddress ? [...ctx.ips, flags.advertiseAddress] : ctx.ips;
-  const [backendResult, pkiResult, apiResult] = await Promise.allSettled([
+  const startup = Promise.allSettled([
     startBackend(flags, components, log('storage')),
     ensureServerPKI(paths.tls, { hostnames: ctx.hostnames, ips }),
     components.loadApiServer(),
   ]);
+  const settled = await settleOrGiveUp(startup, signal);
+  if (settled === undefined) {
+    // Stopped while storage still waited (e.g. for an unreachable etcd): close it if it ever starts.
+    void startup.then(([b]) => b.status === 'fulfilled' ? b.value.close() : undefined).catch(() => undefined);
+    logger.info('stopped before storage was ready');
+    return 0;
+  }
+  const [backendResult, pkiResult, apiResult] = settled;
   const backend = backendResult.status === 'fulfilled' ? backendResult.value : undefined;
   const closeBackend = async () => {
     if (!backend) return;
@@ -117,6 +125,26 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   await closeBackend();
   logger.info('stopped');
   return code;
+}
+
+/** After an abort, start-up gets this long to finish before the server gives up on it. */
+const abandonStartupMs = 2000;
+
+/** The start-up results, or undefined when `signal` aborted and start-up did not finish soon after. */
+async function settleOrGiveUp<T>(startup: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const givenUp = new Promise<undefined>((resolve) => {
+    onAbort = () => { timer = setTimeout(() => resolve(undefined), abandonStartupMs); };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([startup, givenUp]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
 }
 
 function tlsFor(pki: ServerPKI) {
