@@ -77,13 +77,22 @@ describeBothStores('kubectl CRUD', (ctx) => {
     assert.equal(svc.spec.sessionAffinity, 'None');
     assert.equal(svc.spec.ports[0].protocol, 'TCP');
     assert.equal(svc.spec.ports[0].targetPort, 80);
-    assert.match(svc.spec.clusterIP, /^\d+\.\d+\.\d+\.\d+$/);
 
     const list = await getObject(kite, cmPath(ns));
     assert.equal(list.kind, 'ConfigMapList');
     assert.equal(list.apiVersion, 'v1');
     assert.ok(Array.isArray(list.items));
     assert.match(list.metadata.resourceVersion, /^[1-9]\d*$/);
+  });
+
+  it('allocates a cluster IP to a ClusterIP service', async () => {
+    const { kite } = ctx;
+    const ns = await seed(kite, 'clusterip');
+    const svc = await getObject(kite, `/api/v1/namespaces/${ns}/services/web`);
+    assert.match(String(svc.spec.clusterIP), /^\d+\.\d+\.\d+\.\d+$/, JSON.stringify(svc.spec));
+    assert.deepEqual(svc.spec.clusterIPs, [svc.spec.clusterIP]);
+    const table = parseTable((await kite.kubectl(['get', 'svc', 'web', '-n', ns])).stdout);
+    assert.equal(table[0]['CLUSTER-IP'], svc.spec.clusterIP);
   });
 
   // ---------------------------------------------------------------------------------- get
@@ -274,7 +283,7 @@ describeBothStores('kubectl CRUD', (ctx) => {
     assert.deepEqual(lines(dep.stdout), ['deployment.apps "web" deleted']);
     assert.equal((await kite.request('GET', deployPath(ns, 'web'))).status, 404);
 
-    const res = await kite.kubectl(['delete', 'namespace', ns, '--timeout=30s']);
+    const res = await kite.kubectl(['delete', 'namespace', ns, '--timeout=20s']);
     assert.deepEqual(lines(res.stdout), [`namespace "${ns}" deleted`]);
     assert.equal((await kite.request('GET', `/api/v1/namespaces/${ns}`)).status, 404);
     const cms = await getObject(kite, cmPath(ns));

@@ -259,7 +259,16 @@ export function uniqueName(prefix: string): string {
 // Child processes: tracked so that a crashing test process never leaves a server behind.
 
 const liveChildren = new Set<ChildProcess>();
+/** Processes started by helpers that do not hand us the ChildProcess (etcd). */
+const livePids = new Set<number>();
 process.on('exit', () => {
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
   for (const child of liveChildren) {
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       try {
@@ -312,8 +321,17 @@ export async function startEtcd(dataDir: string): Promise<EtcdHandle> {
   }
   const start = mod?.startEtcdProcess ?? mod?.startEtcd;
   if (typeof start === 'function') {
-    const h = (await start({ dataDir })) as EtcdHandle;
-    return h;
+    const h = (await start({ dataDir })) as EtcdHandle & { pid?: number };
+    const pid = h.pid;
+    if (pid === undefined) return h;
+    livePids.add(pid);
+    return {
+      endpoint: h.endpoint,
+      async stop() {
+        await h.stop();
+        livePids.delete(pid);
+      },
+    };
   }
   return spawnEtcd(dataDir);
 }
