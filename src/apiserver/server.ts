@@ -94,10 +94,18 @@ export class ApiServer {
     return { address: a?.address ?? this.opts.bindAddress, port: a?.port ?? this.opts.port };
   }
 
+  /** Identities by connection: a TLS session's client certificate cannot change, so parse it once. */
+  private readonly identities = new WeakMap<object, UserInfo | null>();
+
   private authenticate(req: IncomingMessage): UserInfo {
-    const id = identityFromSocket(req.socket as TLSSocket);
-    if (!id) throw unauthorized();
-    return { name: id.user, groups: [...id.groups, 'system:authenticated'] };
+    let user = this.identities.get(req.socket);
+    if (user === undefined) {
+      const id = identityFromSocket(req.socket as TLSSocket);
+      user = id ? { name: id.user, groups: [...id.groups, 'system:authenticated'] } : null;
+      this.identities.set(req.socket, user);
+    }
+    if (!user) throw unauthorized();
+    return user;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,11 +4,15 @@
 // Writes that arrive in the same turn of the event loop share one transaction (group commit): each
 // keeps its own compare-and-swap outcome, but they pay for one commit between them.
 //
-// Durability: `synchronous = FULL` (the default here) fsyncs the WAL at every commit, so an
-// acknowledged write survives a process kill and an OS crash or power loss. `NORMAL` skips that
-// fsync: acknowledged writes still survive kill -9 (they are in the WAL, in the OS page cache), but
-// the last ones may be lost if the machine itself goes down.
+// Durability: with `FULL` (the default) a write is acknowledged, and shown to watchers, only once
+// the WAL holding it is on disk, so it survives a process kill and an OS crash or power loss. The
+// fsync runs on libuv's thread pool while the event loop goes on committing later batches, and
+// one fsync covers every batch committed before it (SQLite itself runs with synchronous=NORMAL,
+// which never syncs at commit but does sync the WAL header and checkpoints). `NORMAL` acknowledges
+// at commit: acknowledged writes still survive kill -9 (they are in the WAL, in the OS page
+// cache), but the last ones may be lost if the machine itself goes down.
 import Database from 'better-sqlite3';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import { type Logger, silentLogger } from '../../apimachinery/log.js';
 import {
   ConflictError, KeyExistsError, NotFoundError, StorageError,
@@ -51,6 +55,10 @@ export class SqliteBackend implements Backend {
   private closed = false;
   private queue: Pending[] = [];
   private flushScheduled = false;
+  /** Committed batches waiting for the WAL fsync before they are acknowledged. */
+  private unsynced: (() => void)[] = [];
+  private syncing = false;
+  private walFd: number | undefined;
   /** Physical compaction runs one at a time, behind this promise. */
   private compacting: Promise<void> = Promise.resolve();
   private readonly hub = new WatchHub((prefix, from, to, limit) => this.history(prefix, from, to, limit));
@@ -61,7 +69,7 @@ export class SqliteBackend implements Backend {
     if (this.db) return;
     const db = new Database(this.opts.path);
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${this.opts.synchronous ?? 'FULL'}`);
+    db.pragma('synchronous = NORMAL');
     db.exec(SCHEMA);
     this.db = db;
     this.stmts = new Statements(db);
@@ -76,9 +84,11 @@ export class SqliteBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     if (this.queue.length > 0) this.flush();
+    while (this.syncing || this.unsynced.length) await new Promise<void>((resolve) => setImmediate(resolve));
     this.hub.closeAll();
     await this.compacting;
     this.db?.close();
+    if (this.walFd !== undefined) closeSync(this.walFd);
   }
 
   async currentRevision(): Promise<number> {
@@ -198,11 +208,41 @@ export class SqliteBackend implements Backend {
       return;
     }
     this.revision = rev;
-    this.hub.publish(events);
-    batch.forEach((p, i) => {
-      const outcome = outcomes[i];
-      if (outcome instanceof StorageError) p.reject(outcome);
-      else p.resolve({ ...outcome, value: outcome.value.slice() });
+    const acknowledge = () => {
+      this.hub.publish(events);
+      batch.forEach((p, i) => {
+        const outcome = outcomes[i];
+        if (outcome instanceof StorageError) p.reject(outcome);
+        else p.resolve({ ...outcome, value: outcome.value.slice() });
+      });
+    };
+    if ((this.opts.synchronous ?? 'FULL') === 'NORMAL' || events.length === 0 || this.opts.path === ':memory:') {
+      // Failed compare-and-swaps wrote nothing, so they need not wait for the disk, but they
+      // must not overtake acknowledgements of earlier batches still waiting for it.
+      if (this.unsynced.length === 0) acknowledge();
+      else this.unsynced.push(acknowledge);
+      return;
+    }
+    this.unsynced.push(acknowledge);
+    this.syncWal();
+  }
+
+  /** One fsync of the WAL at a time; each covers every batch committed before it started. */
+  private syncWal(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    this.syncing = true;
+    const covered = this.unsynced;
+    this.unsynced = [];
+    this.walFd ??= openSync(`${this.opts.path}-wal`, 'r');
+    fdatasync(this.walFd, (err) => {
+      this.syncing = false;
+      if (err) {
+        (this.opts.logger ?? silentLogger).error('sqlite WAL fsync failed', { err: String(err) });
+        // Without a durable WAL nothing may be acknowledged; the process must not go on as if it were.
+        throw err;
+      }
+      for (const ack of covered) ack();
+      this.syncWal();
     });
   }
 
