@@ -55,7 +55,8 @@ describe('sqlite backend', () => {
   }));
 
   test('writers are served between compaction batches', () => withDir(async (path) => {
-    const b = new SqliteBackend({ path, compactBatch: 1 });
+    // NORMAL acknowledges at commit, so the order seen here is the order of the commits.
+    const b = new SqliteBackend({ path, compactBatch: 1, synchronous: 'NORMAL' });
     await b.start();
     try {
       await writeHistory(b);
