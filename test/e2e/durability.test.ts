@@ -39,7 +39,7 @@ function createUntilFailure(kite: Kite, ns: string, prefix: string): CreateLoop 
 }
 
 describeWithServer('durability [sqlite]', 'sqlite', (ctx) => {
-  it('keeps every acknowledged create across kill -9, twice over', async () => {
+  it('keeps every acknowledged create across kill -9, twice over', async (t) => {
     const { kite } = ctx;
     const ns = uniqueName('durable');
     await createNamespace(kite, ns);
@@ -54,6 +54,7 @@ describeWithServer('durability [sqlite]', 'sqlite', (ctx) => {
         await kite.kill9();
       }
       await loop.done;
+      t.diagnostic(`round ${round}: ${loop.acked.size} creates acknowledged, ${loop.attempted.size} attempted before kill -9`);
       for (const [name, rv] of loop.acked) allAcked.set(name, rv);
       for (const name of loop.attempted) allAttempted.add(name);
 
