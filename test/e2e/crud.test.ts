@@ -188,6 +188,74 @@ describeBothStores('kubectl CRUD', (ctx) => {
     assert.equal(col[0].TIER, 'back');
   });
 
+  it('pages lists with limit and continue, and sorts with --sort-by', async () => {
+    const { kite } = ctx;
+    const ns = uniqueName('paging');
+    await createNamespace(kite, ns);
+    const names = ['e', 'c', 'a', 'd', 'b'];
+    for (const n of names) await createObject(kite, cmPath(ns), configMap(ns, n, { k: n }));
+
+    const first = await getObject(kite, `${cmPath(ns)}?limit=2`);
+    assert.equal(first.items.length, 2);
+    assert.ok(first.metadata.continue, 'a cut-short list carries a continue token');
+    const collected: string[] = first.items.map((i: any) => i.metadata.name);
+    let token: string | undefined = first.metadata.continue;
+    for (let pages = 0; token && pages < 10; pages++) {
+      const page = await getObject(kite, `${cmPath(ns)}?limit=2&continue=${encodeURIComponent(token)}`);
+      collected.push(...page.items.map((i: any) => i.metadata.name));
+      token = page.metadata.continue || undefined;
+    }
+    assert.deepEqual(collected.filter((n) => names.includes(n)).sort(), [...names].sort());
+    assert.equal(new Set(collected).size, collected.length, 'a name appeared on two pages');
+
+    const chunked = await kite.kubectl(['get', 'cm', '-n', ns, '--chunk-size=2', '-o', 'name']);
+    assert.deepEqual(lines(chunked.stdout).filter((l) => names.some((n) => l === `configmap/${n}`)).length, 5);
+
+    const sorted = parseTable((await kite.kubectl(['get', 'cm', '-n', ns, '--sort-by=.data.k'])).stdout);
+    assert.deepEqual(sorted.map((r) => r.NAME).filter((n) => names.includes(n)), ['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('lists a namespace\'s deployments and services with get all', async () => {
+    const { kite } = ctx;
+    const ns = await seed(kite, 'getall');
+    const res = await kite.kubectl(['get', 'all', '-n', ns, '-o', 'name']);
+    const out = lines(res.stdout);
+    assert.ok(out.includes('deployment.apps/web'), res.stdout);
+    assert.ok(out.includes('service/web'), res.stdout);
+    assert.ok(!out.some((l) => l.startsWith('configmap/')), 'configmaps are not in the "all" category');
+  });
+
+  it('does not persist a server-side dry run', async () => {
+    const { kite } = ctx;
+    const ns = await seed(kite, 'dryrun');
+    const created = await kite.kubectl(['create', '--dry-run=server', '-f', '-'], { input: yamlDocs(configMap(ns, 'ghost', { a: '1' })) });
+    assert.deepEqual(lines(created.stdout), ['configmap/ghost created (server dry run)']);
+    assert.equal((await kite.request('GET', cmPath(ns, 'ghost'))).status, 404);
+
+    const before = await getObject(kite, deployPath(ns, 'web'));
+    const scaled = await kite.kubectl(['patch', 'deploy', 'web', '-n', ns, '--dry-run=server', '-p', '{"spec":{"replicas":5}}', '-o', 'jsonpath={.spec.replicas}']);
+    assert.equal(scaled.stdout, '5', 'the dry-run response shows the would-be object');
+    const after = await getObject(kite, deployPath(ns, 'web'));
+    assert.equal(after.spec.replicas, 1);
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
+
+    const deleted = await kite.kubectl(['delete', 'cm', 'app-config', '-n', ns, '--dry-run=server']);
+    assert.deepEqual(lines(deleted.stdout), ['configmap "app-config" deleted (server dry run)']);
+    assert.equal((await kite.request('GET', cmPath(ns, 'app-config'))).status, 200);
+  });
+
+  it('applies server-side', async () => {
+    const { kite } = ctx;
+    const ns = uniqueName('ssa');
+    await createNamespace(kite, ns);
+    const res = await kite.kubectl(['apply', '--server-side', '-f', '-'], { input: yamlDocs(configMap(ns, 'ssa', { a: '1' })) });
+    assert.deepEqual(lines(res.stdout), ['configmap/ssa serverside-applied']);
+    const again = await kite.kubectl(['apply', '--server-side', '-f', '-'], { input: yamlDocs(configMap(ns, 'ssa', { a: '2', b: '3' })) });
+    assert.deepEqual(lines(again.stdout), ['configmap/ssa serverside-applied']);
+    const cm = await getObject(kite, cmPath(ns, 'ssa'));
+    assert.deepEqual(cm.data, { a: '2', b: '3' });
+  });
+
   it('rejects an unsupported field selector with BadRequest', async () => {
     const { kite } = ctx;
     const res = await kite.kubectl(['get', 'cm', '-n', 'default', '--field-selector', 'data.a=1'], { allowFail: true });

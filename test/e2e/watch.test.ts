@@ -82,6 +82,26 @@ describeBothStores('watch', (ctx) => {
     }
   });
 
+  it('kubectl get -w --output-watch-events shows ADDED, MODIFIED and DELETED', async () => {
+    const { kite } = ctx;
+    const ns = uniqueName('getwe');
+    await createNamespace(kite, ns);
+    const w = kite.spawnKubectl(['get', 'cm', '-n', ns, '-w', '--output-watch-events', '-v=6']);
+    try {
+      await w.waitFor((_, err) => /watch=true/.test(err), 20_000, 'the watch request to be answered');
+      await createObject(kite, cmPath(ns), configMap(ns, 'ev', { a: '1' }));
+      await w.waitFor((out) => /^ADDED\s+ev\s+1\s/m.test(out), 20_000, 'the ADDED row');
+      await patchData(kite, ns, 'ev', { b: '2' });
+      await w.waitFor((out) => /^MODIFIED\s+ev\s+2\s/m.test(out), 20_000, 'the MODIFIED row');
+      await deleteCm(kite, ns, 'ev');
+      await w.waitFor((out) => /^DELETED\s+ev\s+2\s/m.test(out), 20_000, 'the DELETED row');
+      const rows = parseTable(w.stdout());
+      assert.deepEqual(rows.map((r) => [r.EVENT, r.NAME, r.DATA]), [['ADDED', 'ev', '1'], ['MODIFIED', 'ev', '2'], ['DELETED', 'ev', '2']]);
+    } finally {
+      await w.kill();
+    }
+  });
+
   it('replays events after a resourceVersion in order, with their resourceVersions', async () => {
     const { kite } = ctx;
     const ns = uniqueName('replay');
