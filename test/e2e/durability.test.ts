@@ -46,6 +46,7 @@ describeWithServer('durability [sqlite]', 'sqlite', (ctx) => {
     const allAcked = new Map<string, string>();
     const allAttempted = new Set<string>();
     for (const round of [1, 2]) {
+      const startRv = (await getObject(kite, cmPath(ns))).metadata.resourceVersion as string;
       const loop = createUntilFailure(kite, ns, `r${round}`);
       try {
         await pollUntil(`${ACKED_BEFORE_KILL} acknowledged creates`, () => loop.acked.size >= ACKED_BEFORE_KILL, 60_000, 5);
@@ -69,6 +70,23 @@ describeWithServer('durability [sqlite]', 'sqlite', (ctx) => {
       for (const item of list.items) {
         const rv = allAcked.get(item.metadata.name);
         if (rv !== undefined) assert.equal(item.metadata.resourceVersion, rv, `${item.metadata.name} changed its resourceVersion`);
+      }
+
+      // The history survived too: a watch from before the loop replays this round's creates in order.
+      const roundNames = names.filter((n) => n.startsWith(`r${round}-`));
+      const replay = await kite.stream(`${cmPath(ns)}?watch=true&resourceVersion=${startRv}`);
+      try {
+        const events: any[] = [];
+        while (events.length < roundNames.length) {
+          const ev = await replay.nextJson(10_000);
+          if (ev.type !== 'BOOKMARK') events.push(ev);
+        }
+        assert.ok(events.every((e) => e.type === 'ADDED'), events.map((e) => e.type).join(','));
+        assert.deepEqual(events.map((e) => e.object.metadata.name).sort(), [...roundNames].sort());
+        const rvs = events.map((e) => Number(e.object.metadata.resourceVersion));
+        assert.deepEqual([...rvs].sort((a, b) => a - b), rvs, 'events replayed out of order');
+      } finally {
+        replay.close();
       }
 
       // New writes get resourceVersions above everything handed out before the crash.

@@ -191,10 +191,21 @@ describeBothStores('kite server', (ctx) => {
     assert.equal((st.mode & 0o777).toString(8), '600');
   });
 
-  it('exits 0 on SIGTERM', async () => {
+  it('exits 0 on SIGTERM, ending open watches', async () => {
     // Last in the suite: the server is down afterwards. stop() fails when it takes over 15 s.
-    const { code, signal } = await ctx.kite.stop();
-    assert.equal(signal, null, `server died of ${signal}\n${ctx.kite.log(3000)}`);
-    assert.equal(code, 0, `server exited ${code}\n${ctx.kite.log(3000)}`);
+    const { kite } = ctx;
+    const watch = await kite.stream('/api/v1/namespaces/default/configmaps?watch=true');
+    const getW = kite.spawnKubectl(['get', 'cm', '-n', 'default', '-w', '-v=6']);
+    try {
+      assert.equal(watch.status, 200);
+      await getW.waitFor((_, err) => /watch=true/.test(err), 20_000, 'kubectl get -w to be watching');
+      const { code, signal } = await kite.stop();
+      assert.equal(signal, null, `server died of ${signal}\n${kite.log(3000)}`);
+      assert.equal(code, 0, `server exited ${code}\n${kite.log(3000)}`);
+      await watch.waitEnd(5_000);
+    } finally {
+      watch.close();
+      await getW.kill();
+    }
   });
 });
