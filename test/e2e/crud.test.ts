@@ -580,6 +580,18 @@ describeBothStores('kubectl CRUD', (ctx) => {
     } finally {
       await waiter.kill();
     }
+
+    const deleteWaiter = kite.spawnKubectl(['wait', '--for=delete', 'cm/x', '-n', ns, '--timeout=60s', '-v=6']);
+    try {
+      await deleteWaiter.waitFor((_, err) => /watch=true/.test(err), 20_000, 'kubectl wait --for=delete to start watching');
+      const res = await kite.request('DELETE', cmPath(ns, 'x'));
+      assert.equal(res.status, 200, res.body);
+      const code = await deleteWaiter.exited(30_000);
+      assert.equal(code, 0, deleteWaiter.stderr().slice(-3000));
+      assert.deepEqual(lines(deleteWaiter.stdout()), ['configmap/x condition met']);
+    } finally {
+      await deleteWaiter.kill();
+    }
   });
 
   // ---------------------------------------------------------------------------------- errors

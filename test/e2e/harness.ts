@@ -321,7 +321,7 @@ export async function startEtcd(dataDir: string): Promise<EtcdHandle> {
   }
   const start = mod?.startEtcdProcess ?? mod?.startEtcd;
   if (typeof start === 'function') {
-    const h = (await start({ dataDir })) as EtcdHandle & { pid?: number };
+    const h = (await start({ dataDir, binary: ETCD_BIN })) as EtcdHandle & { pid?: number };
     const pid = h.pid;
     if (pid === undefined) return h;
     livePids.add(pid);
