@@ -1,20 +1,38 @@
-// The namespaces every cluster starts with.
+// What every cluster starts with.
 import type { Clock } from '../apimachinery/clock.js';
 import { StatusError } from '../apimachinery/status.js';
 import type { Registry } from './registry/registry.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import { ServiceIPRange } from './registry/strategies/service-allocator.js';
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export async function bootstrapNamespaces(registry: Registry, clock: Clock): Promise<void> {
-  const store = registry.lookup('', 'v1', 'namespaces');
+const system = { name: 'system:apiserver', groups: ['system:masters'] };
+
+async function createIfMissing(registry: Registry, plural: string, namespace: string | undefined, obj: KubeObject, clock: Clock): Promise<void> {
+  const store = registry.lookup('', 'v1', plural);
   if (!store) return;
-  await Promise.all(BUILTIN_NAMESPACES.map(async (name) => {
-    try {
-      await store.create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {
-        user: { name: 'system:apiserver', groups: ['system:masters'] }, now: clock.now(), dryRun: false,
-      });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.code === 409)) throw e;
-    }
-  }));
+  try {
+    await store.get(namespace, obj.metadata!.name!);
+    return;
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 404)) throw e;
+  }
+  try {
+    await store.create(namespace, obj, { user: system, now: clock.now(), dryRun: false });
+  } catch (e) {
+    if (!(e instanceof StatusError && e.code === 409)) throw e;
+  }
+}
+
+/** The built-in namespaces, and the `kubernetes` Service on the first address of the service range. */
+export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number): Promise<void> {
+  await Promise.all(BUILTIN_NAMESPACES.map((name) =>
+    createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)));
+  const ip = new ServiceIPRange().first();
+  await createIfMissing(registry, 'services', 'default', {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserverPort }] },
+  }, clock);
 }

@@ -289,6 +289,43 @@ describe('API server', () => {
     assert.equal(g.json.spec.nodeName, 'n1');
   });
 
+  test('allocates distinct cluster IPs and keeps them across a replace', async () => {
+    const svc = (name: string, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...extra },
+    });
+    const a = await s.request('POST', '/api/v1/namespaces/default/services', svc('a'));
+    const b = await s.request('POST', '/api/v1/namespaces/default/services', svc('b'));
+    assert.equal(a.status, 201, a.body);
+    assert.match(a.json.spec.clusterIP, /^10\.43\.\d+\.\d+$/);
+    assert.deepEqual(a.json.spec.clusterIPs, [a.json.spec.clusterIP]);
+    assert.notEqual(a.json.spec.clusterIP, b.json.spec.clusterIP);
+    const taken = await s.request('POST', '/api/v1/namespaces/default/services', svc('c', { clusterIP: a.json.spec.clusterIP }));
+    assert.equal(taken.status, 422);
+    assert.match(taken.json.message, /already allocated/);
+    const np = await s.request('POST', '/api/v1/namespaces/default/services', svc('np', { type: 'NodePort' }));
+    const port = np.json.spec.ports[0].nodePort;
+    assert.ok(port >= 30000 && port <= 32767, String(port));
+    const replaced = await s.request('PUT', '/api/v1/namespaces/default/services/np', { ...svc('np', { type: 'NodePort' }) });
+    assert.equal(replaced.status, 200, replaced.body);
+    assert.equal(replaced.json.spec.clusterIP, np.json.spec.clusterIP);
+    assert.equal(replaced.json.spec.ports[0].nodePort, port);
+    const k = await s.request('GET', '/api/v1/namespaces/default/services/kubernetes');
+    assert.equal(k.json.spec.clusterIP, '10.43.0.1');
+  });
+
+  test('answers a watch from a compacted resourceVersion with 410 Expired', async () => {
+    const first = await s.request('POST', '/api/v1/namespaces/default/configmaps', cm('old'));
+    await s.request('POST', '/api/v1/namespaces/default/configmaps', cm('newer'));
+    await s.request('POST', '/api/v1/namespaces/default/configmaps', cm('newest'));
+    await s.backend.compact(await s.backend.currentRevision());
+    const w = s.watch(`/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=5&resourceVersion=${first.json.metadata.resourceVersion}`);
+    await w.ended;
+    assert.equal(w.events.length, 1);
+    assert.equal(w.events[0].type, 'ERROR');
+    assert.equal(w.events[0].object.code, 410);
+    assert.equal(w.events[0].object.reason, 'Expired');
+  });
+
   test('publishes OpenAPI v3 with fieldValidation on patch operations', async () => {
     const idx = await s.request('GET', '/openapi/v3');
     const url = idx.json.paths['apis/apps/v1'].serverRelativeURL;

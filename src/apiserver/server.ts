@@ -20,7 +20,7 @@ import { writeJSON, writeStatus, writeText } from './response.js';
 import { versionInfo } from './version.js';
 import { serveDiscovery } from './discovery-routes.js';
 import { OpenAPIDocuments } from './openapi.js';
-import { bootstrapNamespaces } from './bootstrap.js';
+import { bootstrapCluster } from './bootstrap.js';
 import type { UserInfo } from './registry/strategy.js';
 
 export interface ApiServerOptions {
@@ -52,7 +52,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
-    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, this.clock, defaultStrategies);
+    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, this.clock, defaultStrategies());
     this.openapi = new OpenAPIDocuments(this.registry);
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
   }
@@ -84,7 +84,7 @@ export class ApiServer {
       else signal.addEventListener('abort', stop, { once: true });
     });
     startCompactor(this.opts.backend, { ...this.opts.compaction, clock: this.clock, signal, logger: this.opts.logger });
-    await bootstrapNamespaces(this.registry, this.clock);
+    await bootstrapCluster(this.registry, this.clock, this.address().port);
     this.isReady = true;
     this.markReady();
   }

@@ -130,7 +130,7 @@ export class ResourceStore {
     obj.metadata = meta;
     fillCreateMeta(obj, ctx.now, this.rt.tracksGeneration === true);
     this.rt.setDefaults?.(obj);
-    this.strategy.prepareForCreate?.(obj, ctx);
+    await this.strategy.prepareForCreate?.(obj, { ...ctx, store: this });
     const errs = [...validateCreate(this.rt, obj), ...(this.strategy.validate?.(obj, undefined) ?? [])];
     if (errs.length) throw invalid(this.rt.group, this.rt.kind, meta.name ?? meta.generateName ?? '', errs);
     if (ctx.dryRun) return obj;

@@ -2,11 +2,14 @@
 // generated fields. Most kinds need none of it; those that do register a `Strategy`.
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { FieldError } from '../../apimachinery/status.js';
+import type { ResourceStore } from './store.js';
 
 export interface UserInfo { name: string; groups: string[] }
 
 export interface RequestContext {
   user: UserInfo;
+  /** The store of the object's own resource (for strategies that consult its other objects). */
+  store?: ResourceStore;
   /** ms since the epoch, from the server's clock. */
   now: number;
   dryRun: boolean;
@@ -15,7 +18,7 @@ export interface RequestContext {
 
 export interface Strategy {
   /** System fields of a new object (initial status, generated labels and selectors). */
-  prepareForCreate?(obj: KubeObject, ctx: RequestContext): void;
+  prepareForCreate?(obj: KubeObject, ctx: RequestContext): void | Promise<void>;
   /** Fields an update of the main resource may not change beyond the generic rules. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
   /** Extra validation that needs the server (e.g. cross-object checks). */
