@@ -14,12 +14,18 @@ const createdAtColumn: TableColumn = {
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
+/** Kinds print Name first, unless they place a `format: name` column themselves (events do). */
+function placesOwnName(rt: ResourceType): boolean {
+  return Boolean(rt.row && rt.columns?.some((c) => c.format === 'name'));
+}
+
 export function tableColumns(rt: ResourceType): TableColumn[] {
   const cols = rt.columns && rt.row ? rt.columns : [createdAtColumn];
-  return [nameColumn, ...cols].map((c) => ({ format: '', description: '', ...c }));
+  return (placesOwnName(rt) ? cols : [nameColumn, ...cols]).map((c) => ({ format: '', description: '', ...c }));
 }
 
 function cells(rt: ResourceType, obj: KubeObject, now: number): unknown[] {
+  if (placesOwnName(rt)) return rt.row!(obj, now);
   const name = obj.metadata?.name ?? '';
   if (rt.columns && rt.row) return [name, ...rt.row(obj, now)];
   return [name, obj.metadata?.creationTimestamp ?? '<unknown>'];

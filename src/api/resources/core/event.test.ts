@@ -15,7 +15,7 @@ const makeEvent = (extra: Partial<Event> = {}): Event => ({
 describe('event', () => {
   it('prints LAST SEEN TYPE REASON OBJECT and the wide columns', () => {
     assert.deepEqual(eventResource.row!(makeEvent() as never, T0 + 5 * 60_000), [
-      '4m', 'Normal', 'Pulled', 'pod/web', 'spec.containers{app}', 'kubelet, n1', 'Pulled image', '5m', 3,
+      '4m', 'Normal', 'Pulled', 'pod/web', 'spec.containers{app}', 'kubelet, n1', 'Pulled image', '5m', 3, 'web.17a',
     ]);
   });
 

@@ -46,10 +46,7 @@ export function eventRow(ev: Event, now: number): unknown[] {
   ];
 }
 
-/**
- * Kubernetes prints events with Name as a trailing -o wide column (LAST SEEN TYPE REASON OBJECT
- * MESSAGE by default); here, as for every kind, the server supplies the Name column.
- */
+/** Events print Name as a trailing -o wide column (LAST SEEN TYPE REASON OBJECT MESSAGE by default). */
 export const eventResource: ResourceType<Obj<Event>> = {
   group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true,
   shortNames: ['ev'],
@@ -67,8 +64,9 @@ export const eventResource: ResourceType<Obj<Event>> = {
     col('Message', 'A human-readable description of the event.'),
     col('First Seen', 'When the event was first observed.', 'string', 1),
     col('Count', 'How many times the event occurred.', 'string', 1),
+    { name: 'Name', type: 'string', format: 'name', priority: 1, description: 'The name of the event.' },
   ],
-  row: eventRow,
+  row: (ev, now) => [...eventRow(ev, now), ev.metadata?.name ?? ''],
   fields: {
     'involvedObject.kind': (e) => e.involvedObject?.kind ?? '',
     'involvedObject.namespace': (e) => e.involvedObject?.namespace ?? '',

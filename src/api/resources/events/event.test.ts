@@ -63,7 +63,7 @@ describe('events.k8s.io Event printing and field selectors', () => {
   it('prints like kubectl get events', () => {
     const e = makeEvent();
     assert.deepEqual(events.row!(k(e), T0 + 90_000),
-      ['90s', 'Normal', 'Pulled', 'pod/web-1', 'spec.containers{web}', 'kubelet, node-1', 'Pulled image "nginx"', '90s', 1]);
+      ['90s', 'Normal', 'Pulled', 'pod/web-1', 'spec.containers{web}', 'kubelet, node-1', 'Pulled image "nginx"', '90s', 1, 'web-1.17a']);
   });
 
   it('takes last seen and count from the series', () => {

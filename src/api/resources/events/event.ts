@@ -111,8 +111,9 @@ export const events = defineResource<Event>({
     { name: 'Message', type: 'string', priority: 0, description: 'A human-readable description of the status of this operation.' },
     { name: 'First Seen', type: 'string', priority: 1, description: 'The time at which the event was first recorded.' },
     { name: 'Count', type: 'string', priority: 1, description: 'The number of times this event has occurred.' },
+    { name: 'Name', type: 'string', format: 'name', priority: 1, description: 'The name of the event.' },
   ],
-  row: eventRow,
+  row: (ev, now) => [...eventRow(ev, now), ev.metadata?.name ?? ''],
   fields: {
     'regarding.kind': (ev) => ev.regarding?.kind ?? '',
     'regarding.namespace': (ev) => ev.regarding?.namespace ?? '',
