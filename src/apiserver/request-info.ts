@@ -1,4 +1,5 @@
 // Parses a request path into what the REST handlers need: which resource, which verb.
+import { badRequest } from '../apimachinery/status.js';
 
 export interface RequestInfo {
   /** False for non-resource paths like /version, /healthz, /openapi/v3. */
@@ -78,6 +79,6 @@ function safeDecode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    return s;
+    throw badRequest(`invalid URL escape in path segment "${s}"`);
   }
 }

@@ -326,6 +326,41 @@ describe('API server', () => {
     assert.equal(w.events[0].object.reason, 'Expired');
   });
 
+  test('answers every kind of malformed request with a 4xx Status and stays healthy', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const cases: [string, string, unknown, Record<string, string>][] = [
+      ['POST', '/api/v1/namespaces/default/configmaps', Buffer.from([0xff, 0xfe, 0x00, 0x01]), {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', '[]', {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', 'null', {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', deep, {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: { name: 'x' }, data: { a: 1 } }), {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ metadata: 'x' }), {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'x' } }), {}],
+      ['POST', '/api/v1/namespaces/default/configmaps', 'a: &a [*a]', { 'Content-Type': 'application/yaml' }],
+      ['POST', '/api/v1/namespaces/default/configmaps', '{}', { 'Content-Type': 'application/vnd.kubernetes.protobuf' }],
+      ['PATCH', '/api/v1/namespaces/default/configmaps/none', '{}', { 'Content-Type': 'application/strategic-merge-patch+json' }],
+      ['PATCH', '/api/v1/namespaces/default/services/kubernetes', '{"spec":{"ports":"nope"}}', { 'Content-Type': 'application/strategic-merge-patch+json' }],
+      ['PATCH', '/api/v1/namespaces/default/services/kubernetes', '{"spec":{"$patch":"explode"}}', { 'Content-Type': 'application/strategic-merge-patch+json' }],
+      ['PATCH', '/api/v1/namespaces/default/services/kubernetes', '[{"op":"move","from":"/nope","path":"/x"}]', { 'Content-Type': 'application/json-patch+json' }],
+      ['GET', '/api/v1/namespaces/default/configmaps?labelSelector=%3D%3D%3D', undefined, {}],
+      ['GET', '/api/v1/namespaces/default/configmaps?limit=-3', undefined, {}],
+      ['GET', '/api/v1/namespaces/default/configmaps?continue=garbage', undefined, {}],
+      ['GET', '/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=abc', undefined, {}],
+      ['GET', '/api/v1/namespaces/%ZZ/configmaps', undefined, {}],
+      ['DELETE', '/api/v1/namespaces/default/configmaps/x', '{"propagationPolicy":"Sideways"}', {}],
+      ['PUT', '/api/v1/namespaces/default/configmaps', '{}', {}],
+      ['GET', '/apis/nope.example.com/v1/things', undefined, {}],
+    ];
+    for (const [method, path, body, headers] of cases) {
+      const r = await s.request(method, path, body, headers);
+      assert.ok(r.status >= 400 && r.status < 500, `${method} ${path}: ${r.status} ${r.body.slice(0, 200)}`);
+      assert.equal(r.json?.kind, 'Status', `${method} ${path}: ${r.body.slice(0, 200)}`);
+    }
+    assert.equal((await s.request('GET', '/readyz')).status, 200);
+    const k = await s.request('GET', '/api/v1/namespaces/default/services/kubernetes');
+    assert.deepEqual(k.json.spec.ports.map((p: any) => p.port), [443]);
+  });
+
   test('publishes OpenAPI v3 with fieldValidation on patch operations', async () => {
     const idx = await s.request('GET', '/openapi/v3');
     const url = idx.json.paths['apis/apps/v1'].serverRelativeURL;

@@ -2,6 +2,7 @@
 import { badRequest, methodNotAllowed, successStatus } from '../../apimachinery/status.js';
 import { readBody, mediaType, decodeJSON } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
+import { parseRV } from '../registry/store.js';
 import { isTrue } from '../request-info.js';
 import { writeJSON } from '../response.js';
 import { serveWatch } from '../watch.js';
@@ -53,6 +54,8 @@ export async function watchObjects(r: RestRequest): Promise<void> {
     const name = r.info.name;
     f = { name, matches: (o: KubeObject) => o.metadata?.name === name && (!filter || filter.matches(o)) };
   }
+  const rv = q.get('resourceVersion');
+  if (rv) parseRV(rv);
   const sendInitial = q.get('sendInitialEvents');
   if (sendInitial !== null && isTrue(sendInitial)) {
     if (q.get('resourceVersionMatch') !== 'NotOlderThan') {
