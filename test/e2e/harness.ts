@@ -11,6 +11,7 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
+import { startEtcdProcess } from '../../src/storage/etcd/process.js';
 
 export type Datastore = 'sqlite' | 'etcd';
 
@@ -309,82 +310,19 @@ export interface EtcdHandle {
   stop(): Promise<void>;
 }
 
-/** Starts etcd through the storage package's helper, or directly when that helper is absent. */
+/** Starts a private etcd through the storage package's launcher; its PID is tracked for cleanup. */
 export async function startEtcd(dataDir: string): Promise<EtcdHandle> {
-  const helper = new URL('../../src/storage/etcd/process.js', import.meta.url);
-  let mod: Record<string, unknown> | undefined;
-  try {
-    mod = (await import(helper.href)) as Record<string, unknown>;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_MODULE_NOT_FOUND') throw err;
-  }
-  const start = mod?.startEtcdProcess ?? mod?.startEtcd;
-  if (typeof start === 'function') {
-    const h = (await start({ dataDir, binary: ETCD_BIN })) as EtcdHandle & { pid?: number };
-    const pid = h.pid;
-    if (pid === undefined) return h;
-    livePids.add(pid);
-    return {
-      endpoint: h.endpoint,
-      async stop() {
-        await h.stop();
-        livePids.delete(pid);
-      },
-    };
-  }
-  return spawnEtcd(dataDir);
-}
-
-async function spawnEtcd(dataDir: string): Promise<EtcdHandle> {
-  const clientPort = await freePort();
-  const peerPort = await freePort();
-  const client = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
-  let out = '';
-  const child = track(
-    spawn(
-      ETCD_BIN,
-      [
-        '--name', 'kite-e2e', '--data-dir', dataDir,
-        '--listen-client-urls', client, '--advertise-client-urls', client,
-        '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', `kite-e2e=${peer}`,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
-  );
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      try {
-        await withTimeout(exitOf(child), 10_000, 'etcd to exit');
-      } catch {
-        child.kill('SIGKILL');
-        await exitOf(child);
-      }
-    }
+  const h = await startEtcdProcess({ dataDir, binary: ETCD_BIN });
+  livePids.add(h.pid);
+  return {
+    endpoint: h.endpoint,
+    async stop() {
+      await h.stop();
+      livePids.delete(h.pid);
+    },
   };
-  try {
-    await pollUntil('etcd /health', async () => {
-      if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode}:\n${out}`);
-      const res = await plainGet(`${client}/health`);
-      return res.status === 200 && /"health":\s*"true"/.test(res.body);
-    }, 15_000);
-  } catch (err) {
-    await stop();
-    throw new Error(`${(err as Error).message}\netcd output:\n${out.slice(-4000)}`);
-  }
-  return { endpoint: client, stop };
 }
 
-function plainGet(url: string): Promise<{ status: number; body: string }> {
-  return plainRequest('GET', url);
-}
-
-/** A plain-HTTP POST (etcd's JSON gateway). */
 export function plainPost(url: string, body: string): Promise<{ status: number; body: string }> {
   return plainRequest('POST', url, body);
 }
