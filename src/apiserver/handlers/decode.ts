@@ -22,23 +22,23 @@ export function checkTypeMeta(obj: KubeObject, apiVersion: string, kind: string)
  * Drops fields the schema does not know, answering as `fieldValidation` asks (Strict: 400,
  * Warn: warnings, Ignore: silence), then rejects values of the wrong type with 400.
  */
-export function sanitize(rt: ResourceType, obj: KubeObject, validation: FieldValidation, definition = rt.schema): string[] {
-  const unknown = pruneUnknownFields(obj, definition);
+export function sanitize(rt: ResourceType, obj: KubeObject, validation: FieldValidation): string[] {
+  const unknown = pruneUnknownFields(obj, rt.schema);
   const warnings: string[] = [];
   if (unknown.length) {
     if (validation === 'Strict') throw strictDecodingError(unknown);
     if (validation === 'Warn') for (const f of unknown) warnings.push(unknownFieldMessage(f));
   }
-  const typeErrors = checkStructure(obj, definition, { required: false });
+  const typeErrors = checkStructure(obj, rt.schema, { required: false });
   if (typeErrors.length) {
     throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ')}`);
   }
   return warnings;
 }
 
-export function decodeBodyObject(rt: ResourceType, apiVersion: string, body: Buffer, mediaType: string, validation: FieldValidation, kind = rt.kind, definition = rt.schema): { obj: KubeObject; warnings: string[] } {
+export function decodeBodyObject(rt: ResourceType, apiVersion: string, body: Buffer, mediaType: string, validation: FieldValidation): { obj: KubeObject; warnings: string[] } {
   const obj = decodeObject(body, mediaType) as KubeObject;
-  checkTypeMeta(obj, apiVersion, kind);
-  const warnings = sanitize(rt, obj, validation, definition);
+  checkTypeMeta(obj, apiVersion, rt.kind);
+  const warnings = sanitize(rt, obj, validation);
   return { obj, warnings };
 }
