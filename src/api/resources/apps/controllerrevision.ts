@@ -4,7 +4,7 @@ import { parseApiVersion } from '../../../apimachinery/object.js';
 import { semanticEqual } from '../core/meta-checks.js';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import { AGE_COLUMN, age, defineResource } from './cells.js';
-import { IMMUTABLE, invalid, nonNegative, required } from './field-errors.js';
+import { IMMUTABLE, invalid, nonNegative, required } from '../shared/field-errors.js';
 
 export function validateControllerRevision(cr: ControllerRevision): FieldError[] {
   const errs: FieldError[] = [];

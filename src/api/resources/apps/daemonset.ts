@@ -3,7 +3,8 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
 import type { DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
 import { AGE_COLUMN, age, containerCells, defineResource, selectorCell, statusSubresource, templateColumns } from './cells.js';
-import { goIntOrString, goLabelSelector, invalid, nonNegative, notSupported, required } from './field-errors.js';
+import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
+import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';
 import {
   intOrPercentValue, isNotMoreThan100Percent, isSet, validateLabelSelector, validatePodTemplateForController,

@@ -6,7 +6,8 @@ import type { Deployment, DeploymentStrategy } from 'kubernetes-types/apps/v1.js
 import {
   AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, statusSubresource, templateColumns,
 } from './cells.js';
-import { forbidden, goIntOrString, invalid, IMMUTABLE, goLabelSelector, nonNegative, notSupported, required } from './field-errors.js';
+import { forbidden, IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
+import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import {
   intOrPercentValue, isNotMoreThan100Percent, isSet, validatePodTemplateForController, validatePositiveIntOrPercent,
   validateRequiredSelector,

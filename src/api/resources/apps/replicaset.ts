@@ -6,7 +6,7 @@ import {
   AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, selectorCell, statusSubresource,
   templateColumns,
 } from './cells.js';
-import { nonNegative } from './field-errors.js';
+import { nonNegative } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';
 import { validatePodTemplateForController, validateRequiredSelector } from './workload-checks.js';
 

@@ -8,9 +8,8 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import {
   AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, statusSubresource, templateColumns,
 } from './cells.js';
-import {
-  forbidden, goIntOrString, goLabelSelector, goStruct, invalid, invalidEach, nonNegative, notSupported, required,
-} from './field-errors.js';
+import { forbidden, invalid, invalidEach, nonNegative, notSupported, required } from '../shared/field-errors.js';
+import { goIntOrString, goLabelSelector, goStruct } from '../shared/go-values.js';
 import {
   intOrPercentValue, isNotMoreThan100Percent, isSet, toSelector, validateRequiredSelector,
   validateRestartAlwaysNoDeadline, validateSelectorMatchesTemplate, validatePositiveIntOrPercent,

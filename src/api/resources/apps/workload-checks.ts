@@ -7,9 +7,8 @@ import { isQualifiedName, isValidLabelValue, regexError } from '../../../apimach
 import { validatePodTemplateSpec } from '../core/pod-spec.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
-import {
-  forbidden, goIntOrString, goLabelSelector, goStringMap, invalid, nonNegative, notSupported, required,
-} from './field-errors.js';
+import { forbidden, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
+import { goIntOrString, goLabelSelector, goStringMap } from '../shared/go-values.js';
 
 /** metav1 ValidateLabelSelector: label syntax of matchLabels and each matchExpressions requirement. */
 export function validateLabelSelector(ls: LabelSelector | undefined, path: string): FieldError[] {

@@ -4,7 +4,8 @@ import type { CronJob, CronJobSpec, JobTemplateSpec } from 'kubernetes-types/bat
 import {
   AGE_COLUMN, age, boolPtrCell, containerCells, defineResource, selectorCell, since, statusSubresource, templateColumns,
 } from '../apps/cells.js';
-import { goLabelSelector, invalid, nonNegative, notSupported, required } from '../apps/field-errors.js';
+import { goLabelSelector } from '../shared/go-values.js';
+import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 import { isKnownTimeZone, parseCronSchedule } from './cron-schedule.js';
 import { setJobTemplateDefaults, validateJobSpecFields } from './job.js';

@@ -9,9 +9,8 @@ import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import {
   AGE_COLUMN, age, containerCells, defineResource, selectorCell, since, statusSubresource, templateColumns,
 } from '../apps/cells.js';
-import {
-  goLabelSelector, goStringMap, IMMUTABLE, invalid, nonNegative, notSupported, required,
-} from '../apps/field-errors.js';
+import { goLabelSelector, goStringMap } from '../shared/go-values.js';
+import { IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { isSet, toSelector, validateLabelSelector, validateSelectorMatchesTemplate } from '../apps/workload-checks.js';
 
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';

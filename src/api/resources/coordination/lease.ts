@@ -2,7 +2,7 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
-import { forbidden, invalid, notSupported } from '../apps/field-errors.js';
+import { forbidden, invalid, notSupported } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 
 /** The only coordinated strategy Kubernetes knows. */

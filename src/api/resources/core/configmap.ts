@@ -3,7 +3,7 @@ import type { ConfigMap } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1123Subdomain, maxLenError, regexError } from '../../../apimachinery/validation.js';
-import { forbidden, invalid, tooLong } from './field-errors.js';
+import { forbidden, invalid, tooLong } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, since } from './printing.js';
 

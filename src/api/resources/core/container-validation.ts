@@ -7,7 +7,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Label, isQualifiedName } from '../../../apimachinery/validation.js';
 import {
   duplicate, forbidden, invalid, invalidEach, nonNegative, notFound, notSupported, required,
-} from './field-errors.js';
+} from '../shared/field-errors.js';
 import { validateResourceList } from './quantities.js';
 
 export const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;

@@ -5,7 +5,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { PORT_PROTOCOLS, isValidPortNum } from './container-validation.js';
-import { invalid, invalidEach, notSupported, required } from './field-errors.js';
+import { invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, since } from './printing.js';
 

@@ -4,7 +4,7 @@ import type { Event } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { invalid, notSupported, required } from './field-errors.js';
+import { invalid, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { col, since } from './printing.js';
 

@@ -3,7 +3,7 @@ import type { LimitRange } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { duplicate, forbidden, invalid, notSupported, required } from './field-errors.js';
+import { duplicate, forbidden, invalid, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { col } from './printing.js';
 import { validateResourceList } from './quantities.js';

@@ -2,7 +2,7 @@
 import type { KubeObject, ObjectMeta } from '../../../apimachinery/object.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isQualifiedName, isValidLabelValue } from '../../../apimachinery/validation.js';
-import { invalid } from './field-errors.js';
+import { invalid } from '../shared/field-errors.js';
 
 export type NameCheck = (name: string) => string[];
 

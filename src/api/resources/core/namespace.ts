@@ -3,7 +3,7 @@ import type { Namespace } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Label, isQualifiedName } from '../../../apimachinery/validation.js';
-import { invalid } from './field-errors.js';
+import { invalid } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, since } from './printing.js';
 

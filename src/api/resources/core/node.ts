@@ -4,7 +4,7 @@ import type { Node } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../../apimachinery/validation.js';
-import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from './field-errors.js';
+import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { TAINT_EFFECTS } from './pod-spec-validation.js';
 import { ageColumn, col, since } from './printing.js';

@@ -4,7 +4,7 @@ import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/c
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { forbidden, immutable, invalid, notSupported, required } from './field-errors.js';
+import { forbidden, immutable, invalid, notSupported, required } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { accessModesString, ageColumn, col, since } from './printing.js';
 import { canonicalQuantity, readQuantity, validateResourceList } from './quantities.js';

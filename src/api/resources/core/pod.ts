@@ -4,7 +4,7 @@ import type { Container, Pod, PodSpec, Toleration } from 'kubernetes-types/core/
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { forbidden, invalid, required } from './field-errors.js';
+import { forbidden, invalid, required } from '../shared/field-errors.js';
 import { clone, semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { podStatusCells, readinessGatesCell } from './pod-status-printer.js';
 import { setPodSpecDefaults } from './pod-spec-defaults.js';

@@ -2,7 +2,7 @@
 import type { PodTemplate } from 'kubernetes-types/core/v1.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { required } from './field-errors.js';
+import { required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { setPodTemplateSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodTemplateSpec } from './pod-spec-validation.js';

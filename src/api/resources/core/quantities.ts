@@ -1,7 +1,7 @@
 // Resource quantities as the core kinds read them: parse-or-report, compare, print canonically.
 import type { FieldError } from '../../../apimachinery/status.js';
 import { QUANTITY_FORMAT_ERROR, quantityFromJSON, type Quantity } from '../../../apimachinery/quantity.js';
-import { invalid } from './field-errors.js';
+import { invalid } from '../shared/field-errors.js';
 
 /** Undefined when the value is not a quantity. */
 export function readQuantity(value: string | number | undefined): Quantity | undefined {

@@ -3,7 +3,7 @@ import type { ReplicationController } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
-import { forbidden, invalid, nonNegative, notSupported, required } from './field-errors.js';
+import { forbidden, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { validateLabels, validateName, type Obj } from './meta-checks.js';
 import { setPodTemplateSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodTemplateSpec } from './pod-spec-validation.js';

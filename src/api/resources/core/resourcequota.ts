@@ -3,7 +3,7 @@ import type { ResourceQuota } from 'kubernetes-types/core/v1.js';
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
-import { invalidEach, notSupported } from './field-errors.js';
+import { invalidEach, notSupported } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, since } from './printing.js';
 import { canonicalQuantity, validateResourceList } from './quantities.js';

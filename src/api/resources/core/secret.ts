@@ -4,7 +4,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { IMMUTABLE_MESSAGE, MAX_DATA_SIZE, base64Length, validateKeys } from './configmap.js';
-import { forbidden, immutable, invalid, required, tooLong } from './field-errors.js';
+import { forbidden, immutable, invalid, required, tooLong } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, since } from './printing.js';
 

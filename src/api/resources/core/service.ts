@@ -6,7 +6,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { PORT_PROTOCOLS, isValidPortNum, validatePortNumOrName } from './container-validation.js';
-import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from './field-errors.js';
+import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { validateLabels, validateName, type Obj } from './meta-checks.js';
 import { ageColumn, col, formatLabels, since } from './printing.js';
 

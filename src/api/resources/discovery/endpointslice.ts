@@ -4,7 +4,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
-import { duplicate, IMMUTABLE, invalid, invalidEach, notSupported, required, tooMany } from '../apps/field-errors.js';
+import { duplicate, IMMUTABLE, invalid, invalidEach, notSupported, required, tooMany } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];

@@ -6,7 +6,7 @@ import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/valid
 import { semanticEqual } from '../core/meta-checks.js';
 import type { Event } from 'kubernetes-types/events/v1.js';
 import { defineResource, since } from '../apps/cells.js';
-import { IMMUTABLE, invalid, invalidEach, required } from '../apps/field-errors.js';
+import { IMMUTABLE, invalid, invalidEach, required } from '../shared/field-errors.js';
 
 const LENGTH_LIMIT = 128;
 const NOTE_LENGTH_LIMIT = 1024;

@@ -2,7 +2,8 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
 import { defineResource } from '../apps/cells.js';
-import { goLabelSelector, invalid, required } from '../apps/field-errors.js';
+import { goLabelSelector } from '../shared/go-values.js';
+import { invalid, required } from '../shared/field-errors.js';
 import { toSelector, validateLabelSelector } from '../apps/workload-checks.js';
 import { CREATED_AT_COLUMN, validateRbacName, validateRules } from './rbac-checks.js';
 

@@ -2,7 +2,8 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Subdomain, isValidPathSegmentName } from '../../../apimachinery/validation.js';
 import type { PolicyRule, RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
-import { goStruct, invalid, invalidEach, notSupported, required } from '../apps/field-errors.js';
+import { goStruct } from '../shared/go-values.js';
+import { invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 

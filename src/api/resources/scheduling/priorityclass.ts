@@ -2,7 +2,7 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
 import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
-import { forbidden, IMMUTABLE, invalid, notSupported, required } from '../apps/field-errors.js';
+import { forbidden, IMMUTABLE, invalid, notSupported, required } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;

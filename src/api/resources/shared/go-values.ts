@@ -1,7 +1,5 @@
-// Field errors worded as Kubernetes' `field.*` constructors word them, including the way Go
-// prints the offending value (`%#v` for structs and maps), so clients that match on messages
-// see the same text as from a real API server. Shared by every non-core group.
-import type { FieldError } from '../../../apimachinery/status.js';
+// Offending values rendered the way Go's field.Error prints them (`%#v` for structs, maps and
+// slices), so messages read exactly as a real API server's do.
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 
 /** A value already rendered the way Go prints it; `formatGo` passes it through untouched. */
@@ -46,55 +44,18 @@ export function goIntOrString(v: number | string | undefined): GoText {
   return goStruct('intstr.IntOrString', [['Type', 0], ['IntVal', v ?? 0], ['StrVal', '']]);
 }
 
-/** Renders a value as Go's field.Error does: strings quoted, numbers and booleans bare, the rest structured. */
+/**
+ * Renders a value as Go's field.Error does: strings quoted, numbers and booleans bare, string
+ * slices and string maps in Go syntax, anything else as JSON.
+ */
 export function formatGo(v: unknown): string {
   if (v instanceof GoText) return v.text;
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return q(v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return goStrings(v as string[]).text;
   if (typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string')) {
     return goStringMap(v as Record<string, string>).text;
   }
   return JSON.stringify(v);
-}
-
-export function required(field: string, detail = ''): FieldError {
-  return { type: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' };
-}
-
-export function invalid(field: string, value: unknown, detail: string): FieldError {
-  return { type: 'FieldValueInvalid', field, message: `Invalid value: ${formatGo(value)}${detail ? `: ${detail}` : ''}` };
-}
-
-/** Supported values are listed in the order given, as Kubernetes does. */
-export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldError {
-  const list = supported.map(q).join(', ');
-  return {
-    type: 'FieldValueNotSupported', field,
-    message: `Unsupported value: ${formatGo(value)}${list ? `: supported values: ${list}` : ''}`,
-  };
-}
-
-export function forbidden(field: string, detail: string): FieldError {
-  return { type: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` };
-}
-
-export function duplicate(field: string, value: unknown): FieldError {
-  return { type: 'FieldValueDuplicate', field, message: `Duplicate value: ${formatGo(value)}` };
-}
-
-export function tooMany(field: string, actual: number, max: number): FieldError {
-  return { type: 'FieldValueTooMany', field, message: `Too many: ${actual}: must have at most ${max} items` };
-}
-
-export const IMMUTABLE = 'field is immutable';
-
-export function nonNegative(field: string, value: number | undefined | null): FieldError[] {
-  return typeof value === 'number' && value < 0 ? [invalid(field, value, 'must be greater than or equal to 0')] : [];
-}
-
-/** One Invalid error per message from a `string[]`-returning checker (validation.ts style). */
-export function invalidEach(field: string, value: unknown, messages: string[]): FieldError[] {
-  return messages.map((m) => invalid(field, value, m));
 }
