@@ -3,7 +3,9 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { parseApiVersion } from '../../../apimachinery/object.js';
 import { semanticEqual } from '../core/meta-checks.js';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
-import { AGE_COLUMN, age, defineResource } from './cells.js';
+import { AGE_COLUMN } from '../shared/columns.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { IMMUTABLE, invalid, nonNegative, required } from '../shared/field-errors.js';
 
 export function validateControllerRevision(cr: ControllerRevision): FieldError[] {

@@ -2,7 +2,10 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
 import type { DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
-import { AGE_COLUMN, age, containerCells, defineResource, selectorCell, statusSubresource, templateColumns } from './cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { age, containerCells, selectorCell } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
+import { statusSubresource } from '../shared/subresources.js';
 import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';

@@ -3,9 +3,10 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { selectorToString } from '../../../apimachinery/labels.js';
 import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
 import type { Deployment, DeploymentStrategy } from 'kubernetes-types/apps/v1.js';
-import {
-  AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, statusSubresource, templateColumns,
-} from './cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { REPLICAS_SCALE, SCALE_SUBRESOURCE, statusSubresource } from '../shared/subresources.js';
+import { age, containerCells } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { forbidden, IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import {

@@ -2,10 +2,10 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
-import {
-  AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, selectorCell, statusSubresource,
-  templateColumns,
-} from './cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { REPLICAS_SCALE, SCALE_SUBRESOURCE, statusSubresource } from '../shared/subresources.js';
+import { age, containerCells, selectorCell } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { nonNegative } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';
 import { validatePodTemplateForController, validateRequiredSelector } from './workload-checks.js';

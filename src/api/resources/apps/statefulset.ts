@@ -5,9 +5,10 @@ import { setPodTemplateSpecDefaults, validatePodTemplateSpec } from '../core/pod
 import { semanticEqual } from '../core/meta-checks.js';
 import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import {
-  AGE_COLUMN, REPLICAS_SCALE, SCALE_SUBRESOURCE, age, containerCells, defineResource, statusSubresource, templateColumns,
-} from './cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { REPLICAS_SCALE, SCALE_SUBRESOURCE, statusSubresource } from '../shared/subresources.js';
+import { age, containerCells } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { forbidden, invalid, invalidEach, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { goIntOrString, goLabelSelector, goStruct } from '../shared/go-values.js';
 import {

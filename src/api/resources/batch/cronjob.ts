@@ -1,9 +1,10 @@
 // batch/v1 CronJob.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { CronJob, CronJobSpec, JobTemplateSpec } from 'kubernetes-types/batch/v1.js';
-import {
-  AGE_COLUMN, age, boolPtrCell, containerCells, defineResource, selectorCell, since, statusSubresource, templateColumns,
-} from '../apps/cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { age, boolPtrCell, containerCells, selectorCell, since } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
+import { statusSubresource } from '../shared/subresources.js';
 import { goLabelSelector } from '../shared/go-values.js';
 import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';

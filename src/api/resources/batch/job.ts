@@ -6,9 +6,10 @@ import { semanticEqual } from '../core/meta-checks.js';
 import { setPodTemplateSpecDefaults, validatePodTemplateSpec } from '../core/pod-spec.js';
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
-import {
-  AGE_COLUMN, age, containerCells, defineResource, selectorCell, since, statusSubresource, templateColumns,
-} from '../apps/cells.js';
+import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
+import { age, containerCells, selectorCell, since } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
+import { statusSubresource } from '../shared/subresources.js';
 import { goLabelSelector, goStringMap } from '../shared/go-values.js';
 import { IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { isSet, toSelector, validateLabelSelector, validateSelectorMatchesTemplate } from '../apps/workload-checks.js';

@@ -1,7 +1,9 @@
 // coordination.k8s.io/v1 Lease: leader election and node heartbeats.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
-import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
+import { AGE_COLUMN } from '../shared/columns.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { forbidden, invalid, notSupported } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 

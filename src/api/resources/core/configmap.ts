@@ -5,7 +5,8 @@ import type { ResourceType } from '../../types.js';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1123Subdomain, maxLenError, regexError } from '../../../apimachinery/validation.js';
 import { forbidden, invalid, tooLong } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 /** The most bytes of data a ConfigMap or Secret may hold. */
 export const MAX_DATA_SIZE = 1024 * 1024;
@@ -68,7 +69,7 @@ export const configMapResource: ResourceType<Obj<ConfigMap>> = {
   tracksGeneration: false,
   validate: validateConfigMap,
   validateUpdate: validateConfigMapUpdate,
-  columns: [col('Data', 'Number of keys in data and binaryData.'), ageColumn],
+  columns: [column('Data', 'Number of keys in data and binaryData.'), CORE_AGE_COLUMN],
   row: (cm, now) => [
     Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
     since(cm.metadata?.creationTimestamp, now),

@@ -7,7 +7,8 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/valida
 import { PORT_PROTOCOLS, isValidPortNum } from './container-validation.js';
 import { invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 const IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 
@@ -69,6 +70,6 @@ export const endpointsResource: ResourceType<Obj<Endpoints>> = {
   setDefaults: setEndpointsDefaults,
   validate: validateEndpoints,
   validateUpdate: (ep) => validateEndpoints(ep),
-  columns: [col('Endpoints', 'Ready addresses and ports of the service.'), ageColumn],
+  columns: [column('Endpoints', 'Ready addresses and ports of the service.'), CORE_AGE_COLUMN],
   row: (ep, now) => [formatEndpoints(ep), since(ep.metadata?.creationTimestamp, now)],
 };

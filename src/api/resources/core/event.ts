@@ -6,7 +6,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { invalid, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { col, since } from './printing.js';
+import { column } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 export function validateEvent(ev: Event): FieldError[] {
   const errs = validateName(ev, isDNS1123Subdomain);
@@ -55,15 +56,15 @@ export const eventResource: ResourceType<Obj<Event>> = {
   validate: validateEvent,
   validateUpdate: (ev) => validateEvent(ev),
   columns: [
-    col('Last Seen', 'When the event was last observed.'),
-    col('Type', 'Type of the event (Normal or Warning).'),
-    col('Reason', 'Why the action was taken.'),
-    col('Object', 'The object the event is about.'),
-    col('Subobject', 'The part of the object the event is about.', 'string', 1),
-    col('Source', 'The component that reported the event.', 'string', 1),
-    col('Message', 'A human-readable description of the event.'),
-    col('First Seen', 'When the event was first observed.', 'string', 1),
-    col('Count', 'How many times the event occurred.', 'string', 1),
+    column('Last Seen', 'When the event was last observed.'),
+    column('Type', 'Type of the event (Normal or Warning).'),
+    column('Reason', 'Why the action was taken.'),
+    column('Object', 'The object the event is about.'),
+    column('Subobject', 'The part of the object the event is about.', 'string', 1),
+    column('Source', 'The component that reported the event.', 'string', 1),
+    column('Message', 'A human-readable description of the event.'),
+    column('First Seen', 'When the event was first observed.', 'string', 1),
+    column('Count', 'How many times the event occurred.', 'string', 1),
     { name: 'Name', type: 'string', format: 'name', priority: 1, description: 'The name of the event.' },
   ],
   row: (ev, now) => [...eventRow(ev, now), ev.metadata?.name ?? ''],

@@ -5,7 +5,7 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { duplicate, forbidden, invalid, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { col } from './printing.js';
+import { column } from '../shared/columns.js';
 import { validateResourceList } from './quantities.js';
 
 const LIMIT_TYPES = ['Container', 'PersistentVolumeClaim', 'Pod'];
@@ -74,6 +74,6 @@ export const limitRangeResource: ResourceType<Obj<LimitRange>> = {
   validate: validateLimitRange,
   validateUpdate: (lr) => validateLimitRange(lr),
   // Kubernetes prints limit ranges with their creation time, not an age.
-  columns: [col('Created At', 'When the limit range was created.', 'date')],
+  columns: [column('Created At', 'When the limit range was created.', 'date')],
   row: (lr) => [lr.metadata?.creationTimestamp ?? ''],
 };

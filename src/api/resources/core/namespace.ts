@@ -5,7 +5,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Label, isQualifiedName } from '../../../apimachinery/validation.js';
 import { invalid } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -50,7 +51,7 @@ export const namespaceResource: ResourceType<Obj<Namespace>> = {
   setDefaults: setNamespaceDefaults,
   validate: validateNamespace,
   validateUpdate: (ns) => validateNamespace(ns),
-  columns: [col('Status', 'The status of the namespace'), ageColumn],
+  columns: [column('Status', 'The status of the namespace'), CORE_AGE_COLUMN],
   row: (ns, now) => [ns.status?.phase ?? '', since(ns.metadata?.creationTimestamp, now)],
   fields: { 'status.phase': (ns) => ns.status?.phase ?? '' },
 };

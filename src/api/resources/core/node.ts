@@ -7,7 +7,8 @@ import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../..
 import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { TAINT_EFFECTS } from './pod-spec-validation.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
@@ -93,15 +94,15 @@ export const nodeResource: ResourceType<Obj<Node>> = {
   validate: validateNode,
   validateUpdate: validateNodeUpdate,
   columns: [
-    col('Status', 'The status of the node'),
-    col('Roles', 'The roles of the node'),
-    ageColumn,
-    col('Version', 'Kubelet version reported by the node.'),
-    col('Internal-IP', 'The node\'s internal address.', 'string', 1),
-    col('External-IP', 'The node\'s external address.', 'string', 1),
-    col('OS-Image', 'OS image reported by the node.', 'string', 1),
-    col('Kernel-Version', 'Kernel version reported by the node.', 'string', 1),
-    col('Container-Runtime', 'Container runtime version reported by the node.', 'string', 1),
+    column('Status', 'The status of the node'),
+    column('Roles', 'The roles of the node'),
+    CORE_AGE_COLUMN,
+    column('Version', 'Kubelet version reported by the node.'),
+    column('Internal-IP', 'The node\'s internal address.', 'string', 1),
+    column('External-IP', 'The node\'s external address.', 'string', 1),
+    column('OS-Image', 'OS image reported by the node.', 'string', 1),
+    column('Kernel-Version', 'Kernel version reported by the node.', 'string', 1),
+    column('Container-Runtime', 'Container runtime version reported by the node.', 'string', 1),
   ],
   row: (node, now) => {
     const info = node.status?.nodeInfo;

@@ -6,7 +6,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { forbidden, immutable, invalid, notSupported, required } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
-import { accessModesString, ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 import { canonicalQuantity, readQuantity, validateResourceList } from './quantities.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -17,6 +18,17 @@ const CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 /** Spec fields of a PV that are not its volume source. */
 const PV_NON_SOURCE = new Set(['accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity',
   'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeAttributesClassName', 'volumeMode']);
+
+/** Kubernetes' short forms for access modes, in its fixed order. */
+export function accessModesString(modes: string[] | undefined): string {
+  const have = new Set(modes ?? []);
+  const out: string[] = [];
+  if (have.has('ReadWriteOnce')) out.push('RWO');
+  if (have.has('ReadOnlyMany')) out.push('ROX');
+  if (have.has('ReadWriteMany')) out.push('RWX');
+  if (have.has('ReadWriteOncePod')) out.push('RWOP');
+  return out.join(',');
+}
 
 export function setPersistentVolumeDefaults(pv: PersistentVolume): void {
   const spec = ((pv as Mutable<PersistentVolume>).spec ??= {});
@@ -122,11 +134,11 @@ export const persistentVolumeResource: ResourceType<Obj<PersistentVolume>> = {
   validate: validatePersistentVolume,
   validateUpdate: validatePersistentVolumeUpdate,
   columns: [
-    col('Capacity', 'Storage capacity of the volume.'), col('Access Modes', 'How the volume can be mounted.'),
-    col('Reclaim Policy', 'What happens to the volume when its claim is released.'), col('Status', 'Phase of the volume.'),
-    col('Claim', 'The claim bound to the volume.'), col('StorageClass', 'StorageClass of the pv'),
-    col('VolumeAttributesClass', 'VolumeAttributesClass of the pv'), col('Reason', 'Why the volume is in its phase.'),
-    ageColumn, col('VolumeMode', 'Block or Filesystem.', 'string', 1),
+    column('Capacity', 'Storage capacity of the volume.'), column('Access Modes', 'How the volume can be mounted.'),
+    column('Reclaim Policy', 'What happens to the volume when its claim is released.'), column('Status', 'Phase of the volume.'),
+    column('Claim', 'The claim bound to the volume.'), column('StorageClass', 'StorageClass of the pv'),
+    column('VolumeAttributesClass', 'VolumeAttributesClass of the pv'), column('Reason', 'Why the volume is in its phase.'),
+    CORE_AGE_COLUMN, column('VolumeMode', 'Block or Filesystem.', 'string', 1),
   ],
   row: (pv, now) => {
     const ref = pv.spec?.claimRef;
@@ -152,9 +164,9 @@ export const persistentVolumeClaimResource: ResourceType<Obj<PersistentVolumeCla
   validate: validatePersistentVolumeClaim,
   validateUpdate: validatePersistentVolumeClaimUpdate,
   columns: [
-    col('Status', 'Phase of the claim.'), col('Volume', 'The volume bound to the claim.'), col('Capacity', 'Capacity of the bound volume.'),
-    col('Access Modes', 'Access modes of the bound volume.'), col('StorageClass', 'StorageClass of the pvc'),
-    col('VolumeAttributesClass', 'VolumeAttributesClass of the pvc'), ageColumn, col('VolumeMode', 'Block or Filesystem.', 'string', 1),
+    column('Status', 'Phase of the claim.'), column('Volume', 'The volume bound to the claim.'), column('Capacity', 'Capacity of the bound volume.'),
+    column('Access Modes', 'Access modes of the bound volume.'), column('StorageClass', 'StorageClass of the pvc'),
+    column('VolumeAttributesClass', 'VolumeAttributesClass of the pvc'), CORE_AGE_COLUMN, column('VolumeMode', 'Block or Filesystem.', 'string', 1),
   ],
   row: (pvc, now) => {
     const bound = !!pvc.spec?.volumeName;

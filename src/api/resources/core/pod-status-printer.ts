@@ -1,7 +1,7 @@
 // The READY / STATUS / RESTARTS cells of `kubectl get pods`, derived from a pod's status the way
 // Kubernetes' pod printer does (init progress, waiting and terminated reasons, Terminating, …).
 import type { Container, ContainerStatus, Pod } from 'kubernetes-types/core/v1.js';
-import { since } from './printing.js';
+import { since } from '../shared/printing.js';
 
 /** Set by the node lifecycle controller on pods of an unreachable node. */
 export const NODE_UNREACHABLE_POD_REASON = 'NodeLost';

@@ -9,7 +9,8 @@ import { clone, semanticEqual, validateName, type Obj } from './meta-checks.js';
 import { podStatusCells, readinessGatesCell } from './pod-status-printer.js';
 import { setPodSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodSpec, validateTolerations } from './pod-spec-validation.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 import { readQuantity } from './quantities.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -156,14 +157,14 @@ export const podResource: ResourceType<Obj<Pod>> = {
   validate: validatePod,
   validateUpdate: validatePodUpdate,
   columns: [
-    col('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
-    col('Status', 'The aggregate status of the containers in this pod.'),
-    col('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
-    ageColumn,
-    col('IP', 'IP address allocated to the pod.', 'string', 1),
-    col('Node', 'The node the pod is bound to.', 'string', 1),
-    col('Nominated Node', 'The node the scheduler nominated for this pod during preemption.', 'string', 1),
-    col('Readiness Gates', 'Readiness gates that are true, out of all of them.', 'string', 1),
+    column('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
+    column('Status', 'The aggregate status of the containers in this pod.'),
+    column('Restarts', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    CORE_AGE_COLUMN,
+    column('IP', 'IP address allocated to the pod.', 'string', 1),
+    column('Node', 'The node the pod is bound to.', 'string', 1),
+    column('Nominated Node', 'The node the scheduler nominated for this pod during preemption.', 'string', 1),
+    column('Readiness Gates', 'Readiness gates that are true, out of all of them.', 'string', 1),
   ],
   row: podRow,
   fields: {

@@ -6,7 +6,8 @@ import { required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { setPodTemplateSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodTemplateSpec } from './pod-spec-validation.js';
-import { col, containerImages, containerNames, formatLabels } from './printing.js';
+import { column } from '../shared/columns.js';
+import { containerCells, formatLabels } from '../shared/printing.js';
 
 export function validatePodTemplate(pt: PodTemplate) {
   const errs = validateName(pt, isDNS1123Subdomain);
@@ -22,12 +23,9 @@ export const podTemplateResource: ResourceType<Obj<PodTemplate>> = {
   validate: validatePodTemplate,
   validateUpdate: (pt) => validatePodTemplate(pt),
   columns: [
-    col('Containers', 'Names of each container in the template.'),
-    col('Images', 'Images referenced by each container in the template.'),
-    col('Pod Labels', 'The labels for the pod template.'),
+    column('Containers', 'Names of each container in the template.'),
+    column('Images', 'Images referenced by each container in the template.'),
+    column('Pod Labels', 'The labels for the pod template.'),
   ],
-  row: (pt) => [
-    containerNames(pt.template?.spec?.containers), containerImages(pt.template?.spec?.containers),
-    formatLabels(pt.template?.metadata?.labels),
-  ],
+  row: (pt) => [...containerCells(pt.template?.spec?.containers), formatLabels(pt.template?.metadata?.labels)],
 };

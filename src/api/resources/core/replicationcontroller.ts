@@ -7,7 +7,8 @@ import { forbidden, invalid, nonNegative, notSupported, required } from '../shar
 import { validateLabels, validateName, type Obj } from './meta-checks.js';
 import { setPodTemplateSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodTemplateSpec } from './pod-spec-validation.js';
-import { ageColumn, col, containerImages, containerNames, formatLabels, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { containerCells, formatLabels, since } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -69,18 +70,17 @@ export const replicationControllerResource: ResourceType<Obj<ReplicationControll
   validate: validateReplicationController,
   validateUpdate: (rc) => validateReplicationController(rc),
   columns: [
-    col('Desired', 'Number of desired pods.', 'integer'),
-    col('Current', 'Number of pods observed.', 'integer'),
-    col('Ready', 'Number of ready pods.', 'integer'),
-    ageColumn,
-    col('Containers', 'Names of each container in the template.', 'string', 1),
-    col('Images', 'Images referenced by each container in the template.', 'string', 1),
-    col('Selector', 'Label query over the pods the controller manages.', 'string', 1),
+    column('Desired', 'Number of desired pods.', 'integer'),
+    column('Current', 'Number of pods observed.', 'integer'),
+    column('Ready', 'Number of ready pods.', 'integer'),
+    CORE_AGE_COLUMN,
+    column('Containers', 'Names of each container in the template.', 'string', 1),
+    column('Images', 'Images referenced by each container in the template.', 'string', 1),
+    column('Selector', 'Label query over the pods the controller manages.', 'string', 1),
   ],
   row: (rc, now) => [
     rc.spec?.replicas ?? 0, rc.status?.replicas ?? 0, rc.status?.readyReplicas ?? 0, since(rc.metadata?.creationTimestamp, now),
-    containerNames(rc.spec?.template?.spec?.containers), containerImages(rc.spec?.template?.spec?.containers),
-    formatLabels(rc.spec?.selector),
+    ...containerCells(rc.spec?.template?.spec?.containers), formatLabels(rc.spec?.selector),
   ],
   fields: { 'status.replicas': (rc) => String(rc.status?.replicas ?? 0) },
 };

@@ -5,7 +5,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
 import { invalidEach, notSupported } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 import { canonicalQuantity, validateResourceList } from './quantities.js';
 
 const SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
@@ -39,6 +40,6 @@ export const resourceQuotaResource: ResourceType<Obj<ResourceQuota>> = {
   tracksGeneration: false,
   validate: validateResourceQuota,
   validateUpdate: (rq) => validateResourceQuota(rq),
-  columns: [ageColumn, col('Request', 'Used and hard amounts of the requests quotas.'), col('Limit', 'Used and hard amounts of the limits quotas.')],
+  columns: [CORE_AGE_COLUMN, column('Request', 'Used and hard amounts of the requests quotas.'), column('Limit', 'Used and hard amounts of the limits quotas.')],
   row: (rq, now) => [since(rq.metadata?.creationTimestamp, now), ...quotaCells(rq)],
 };

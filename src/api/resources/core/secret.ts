@@ -6,7 +6,8 @@ import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { IMMUTABLE_MESSAGE, MAX_DATA_SIZE, base64Length, validateKeys } from './configmap.js';
 import { forbidden, immutable, invalid, required, tooLong } from '../shared/field-errors.js';
 import { semanticEqual, validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const REDACTED = '<secret contents redacted>';
@@ -91,7 +92,7 @@ export const secretResource: ResourceType<Obj<Secret>> = {
   setDefaults: setSecretDefaults,
   validate: validateSecret,
   validateUpdate: validateSecretUpdate,
-  columns: [col('Type', 'The type of the secret.'), col('Data', 'Number of keys in data.'), ageColumn],
+  columns: [column('Type', 'The type of the secret.'), column('Data', 'Number of keys in data.'), CORE_AGE_COLUMN],
   row: (s, now) => [s.type ?? '', Object.keys(s.data ?? {}).length, since(s.metadata?.creationTimestamp, now)],
   fields: { type: (s) => s.type ?? '' },
 };

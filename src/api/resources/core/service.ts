@@ -8,7 +8,8 @@ import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../api
 import { PORT_PROTOCOLS, isValidPortNum, validatePortNumOrName } from './container-validation.js';
 import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { validateLabels, validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, formatLabels, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { formatLabels, since } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type ServiceSpec = NonNullable<Service['spec']>;
@@ -178,12 +179,12 @@ export const serviceResource: ResourceType<Obj<Service>> = {
   validate: validateService,
   validateUpdate: validateServiceUpdate,
   columns: [
-    col('Type', 'How the service is exposed.'),
-    col('Cluster-IP', 'The IP address of the service inside the cluster.'),
-    col('External-IP', 'Addresses the service is reachable at from outside the cluster.'),
-    col('Port(s)', 'The ports the service exposes.'),
-    ageColumn,
-    col('Selector', 'Labels of the pods the service routes to.', 'string', 1),
+    column('Type', 'How the service is exposed.'),
+    column('Cluster-IP', 'The IP address of the service inside the cluster.'),
+    column('External-IP', 'Addresses the service is reachable at from outside the cluster.'),
+    column('Port(s)', 'The ports the service exposes.'),
+    CORE_AGE_COLUMN,
+    column('Selector', 'Labels of the pods the service routes to.', 'string', 1),
   ],
   row: (svc, now) => [
     svc.spec?.type ?? '', svc.spec?.clusterIPs?.[0] || svc.spec?.clusterIP || '<none>', serviceExternalIP(svc),

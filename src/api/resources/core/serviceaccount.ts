@@ -3,7 +3,8 @@ import type { ServiceAccount } from 'kubernetes-types/core/v1.js';
 import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { validateName, type Obj } from './meta-checks.js';
-import { ageColumn, col, since } from './printing.js';
+import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
+import { since } from '../shared/printing.js';
 
 export const serviceAccountResource: ResourceType<Obj<ServiceAccount>> = {
   group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
@@ -13,6 +14,6 @@ export const serviceAccountResource: ResourceType<Obj<ServiceAccount>> = {
   tracksGeneration: false,
   validate: (sa) => validateName(sa, isDNS1123Subdomain),
   validateUpdate: (sa) => validateName(sa, isDNS1123Subdomain),
-  columns: [col('Secrets', 'Number of secrets listed for the account.'), ageColumn],
+  columns: [column('Secrets', 'Number of secrets listed for the account.'), CORE_AGE_COLUMN],
   row: (sa, now) => [(sa.secrets ?? []).length, since(sa.metadata?.creationTimestamp, now)],
 };

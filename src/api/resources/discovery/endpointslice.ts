@@ -3,7 +3,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
+import { AGE_COLUMN } from '../shared/columns.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { duplicate, IMMUTABLE, invalid, invalidEach, notSupported, required, tooMany } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 

@@ -5,7 +5,8 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
 import { semanticEqual } from '../core/meta-checks.js';
 import type { Event } from 'kubernetes-types/events/v1.js';
-import { defineResource, since } from '../apps/cells.js';
+import { defineResource } from '../shared/define-resource.js';
+import { since } from '../shared/printing.js';
 import { IMMUTABLE, invalid, invalidEach, required } from '../shared/field-errors.js';
 
 const LENGTH_LIMIT = 128;

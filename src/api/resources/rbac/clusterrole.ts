@@ -1,7 +1,7 @@
 // rbac.authorization.k8s.io/v1 ClusterRole (cluster-scoped), optionally aggregated from others.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
-import { defineResource } from '../apps/cells.js';
+import { defineResource } from '../shared/define-resource.js';
 import { goLabelSelector } from '../shared/go-values.js';
 import { invalid, required } from '../shared/field-errors.js';
 import { toSelector, validateLabelSelector } from '../apps/workload-checks.js';

@@ -1,7 +1,8 @@
 // rbac.authorization.k8s.io/v1 ClusterRoleBinding (cluster-scoped): grants a ClusterRole everywhere.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { ClusterRoleBinding } from 'kubernetes-types/rbac/v1.js';
-import { age, defineResource } from '../apps/cells.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import {
   RBAC_GROUP, bindingColumns, setSubjectDefaults, subjectCells, validateRbacName, validateRoleRef, validateRoleRefUnchanged,
   validateSubject,

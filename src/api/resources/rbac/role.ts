@@ -1,6 +1,6 @@
 // rbac.authorization.k8s.io/v1 Role (namespaced).
 import type { Role } from 'kubernetes-types/rbac/v1.js';
-import { defineResource } from '../apps/cells.js';
+import { defineResource } from '../shared/define-resource.js';
 import { CREATED_AT_COLUMN, validateRbacName, validateRules } from './rbac-checks.js';
 
 export const roles = defineResource<Role>({

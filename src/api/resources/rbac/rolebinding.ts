@@ -1,7 +1,8 @@
 // rbac.authorization.k8s.io/v1 RoleBinding (namespaced): grants a Role or ClusterRole in one namespace.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { RoleBinding } from 'kubernetes-types/rbac/v1.js';
-import { age, defineResource } from '../apps/cells.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import {
   RBAC_GROUP, bindingColumns, setSubjectDefaults, subjectCells, validateRbacName, validateRoleRef, validateRoleRefUnchanged,
   validateSubject,

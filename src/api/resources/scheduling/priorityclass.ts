@@ -1,7 +1,9 @@
 // scheduling.k8s.io/v1 PriorityClass (cluster-scoped).
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js';
-import { AGE_COLUMN, age, defineResource } from '../apps/cells.js';
+import { AGE_COLUMN } from '../shared/columns.js';
+import { age } from '../shared/printing.js';
+import { defineResource } from '../shared/define-resource.js';
 import { forbidden, IMMUTABLE, invalid, notSupported, required } from '../shared/field-errors.js';
 import { isSet } from '../apps/workload-checks.js';
 
