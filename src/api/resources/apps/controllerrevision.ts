@@ -1,7 +1,7 @@
 // apps/v1 ControllerRevision: immutable snapshots of DaemonSet and StatefulSet templates.
 import type { FieldError } from '../../../apimachinery/status.js';
 import { parseApiVersion } from '../../../apimachinery/object.js';
-import { semanticEqual } from '../core/meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js';
 import { AGE_COLUMN } from '../shared/columns.js';
 import { age } from '../shared/printing.js';

@@ -10,9 +10,10 @@ import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';
 import {
-  intOrPercentValue, isNotMoreThan100Percent, isSet, validateLabelSelector, validatePodTemplateForController,
-  validatePositiveIntOrPercent,
+  intOrPercentValue, isNotMoreThan100Percent, validatePodTemplateForController, validatePositiveIntOrPercent,
 } from './workload-checks.js';
+import { isSet } from '../shared/is-set.js';
+import { validateLabelSelector } from '../shared/label-checks.js';
 
 export function setDaemonSetDefaults(ds: DaemonSet): void {
   const spec = (ds.spec ??= {} as DaemonSetSpec);

@@ -10,10 +10,11 @@ import { defineResource } from '../shared/define-resource.js';
 import { forbidden, IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import {
-  intOrPercentValue, isNotMoreThan100Percent, isSet, validatePodTemplateForController, validatePositiveIntOrPercent,
+  intOrPercentValue, isNotMoreThan100Percent, validatePodTemplateForController, validatePositiveIntOrPercent,
   validateRequiredSelector,
 } from './workload-checks.js';
-import { semanticEqual } from '../core/meta-checks.js';
+import { isSet } from '../shared/is-set.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 
 export function setDeploymentDefaults(d: Deployment): void {

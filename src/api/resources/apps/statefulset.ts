@@ -2,7 +2,7 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Label } from '../../../apimachinery/validation.js';
 import { setPodTemplateSpecDefaults, validatePodTemplateSpec } from '../core/pod-spec.js';
-import { semanticEqual } from '../core/meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
 import type { StatefulSet, StatefulSetSpec } from 'kubernetes-types/apps/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
@@ -12,9 +12,11 @@ import { defineResource } from '../shared/define-resource.js';
 import { forbidden, invalid, invalidEach, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { goIntOrString, goLabelSelector, goStruct } from '../shared/go-values.js';
 import {
-  intOrPercentValue, isNotMoreThan100Percent, isSet, toSelector, validateRequiredSelector,
-  validateRestartAlwaysNoDeadline, validateSelectorMatchesTemplate, validatePositiveIntOrPercent,
+  intOrPercentValue, isNotMoreThan100Percent, validatePositiveIntOrPercent, validateRequiredSelector,
+  validateRestartAlwaysNoDeadline, validateSelectorMatchesTemplate,
 } from './workload-checks.js';
+import { isSet } from '../shared/is-set.js';
+import { toSelector } from '../shared/label-checks.js';
 
 export function setStatefulSetDefaults(sts: StatefulSet): void {
   const spec = (sts.spec ??= {} as StatefulSetSpec);

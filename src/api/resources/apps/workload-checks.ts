@@ -2,42 +2,13 @@
 // (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job): Kubernetes' apps validation rules.
 import type { FieldError } from '../../../apimachinery/status.js';
 import type { LabelSelector as Selector } from '../../../apimachinery/labels.js';
-import { selectorFromLabelSelector } from '../../../apimachinery/labels.js';
-import { isQualifiedName, isValidLabelValue, regexError } from '../../../apimachinery/validation.js';
+import { regexError } from '../../../apimachinery/validation.js';
 import { validatePodTemplateSpec } from '../core/pod-spec.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
 import { forbidden, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { goIntOrString, goLabelSelector, goStringMap } from '../shared/go-values.js';
-
-/** metav1 ValidateLabelSelector: label syntax of matchLabels and each matchExpressions requirement. */
-export function validateLabelSelector(ls: LabelSelector | undefined, path: string): FieldError[] {
-  if (!ls) return [];
-  const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(ls.matchLabels ?? {})) {
-    for (const m of isQualifiedName(k)) errs.push(invalid(`${path}.matchLabels`, k, m));
-    for (const m of isValidLabelValue(v)) errs.push(invalid(`${path}.matchLabels`, v, m));
-  }
-  (ls.matchExpressions ?? []).forEach((e, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In': case 'NotIn':
-        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists': case 'DoesNotExist':
-        if (values.length > 0) errs.push(forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(invalid(`${p}.operator`, e.operator ?? '', 'not a valid selector operator'));
-    }
-    for (const m of isQualifiedName(e.key ?? '')) errs.push(invalid(`${p}.key`, e.key ?? '', m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(v)) errs.push(invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
-  return errs;
-}
+import { toSelector, validateLabelSelector } from '../shared/label-checks.js';
 
 /** `selector` Required, syntactically valid and not empty (`empty selector is invalid for <kind>`). */
 export function validateRequiredSelector(ls: LabelSelector | undefined, path: string, kindWord: string): FieldError[] {
@@ -47,15 +18,6 @@ export function validateRequiredSelector(ls: LabelSelector | undefined, path: st
     errs.push(invalid(path, goLabelSelector(ls), `empty selector is invalid for ${kindWord}`));
   }
   return errs;
-}
-
-/** The selector as a matcher, or undefined when it cannot be converted (reported separately). */
-export function toSelector(ls: LabelSelector | undefined): Selector | undefined {
-  try {
-    return selectorFromLabelSelector(ls);
-  } catch {
-    return undefined;
-  }
 }
 
 /** `<templatePath>.metadata.labels: Invalid value: map[…]: \`selector\` does not match template \`labels\``. */
@@ -127,8 +89,4 @@ export function validatePositiveIntOrPercent(v: number | string | undefined, pat
 export function isNotMoreThan100Percent(v: number | string | undefined, path: string): FieldError[] {
   const pct = percentValue(v);
   return pct !== undefined && pct > 100 ? [invalid(path, goIntOrString(v), 'must not be greater than 100%')] : [];
-}
-
-export function isSet<T>(v: T | undefined | null): v is T {
-  return v !== undefined && v !== null;
 }

@@ -7,7 +7,7 @@ import { defineResource } from '../shared/define-resource.js';
 import { statusSubresource } from '../shared/subresources.js';
 import { goLabelSelector } from '../shared/go-values.js';
 import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
-import { isSet } from '../apps/workload-checks.js';
+import { isSet } from '../shared/is-set.js';
 import { isKnownTimeZone, parseCronSchedule } from './cron-schedule.js';
 import { setJobTemplateDefaults, validateJobSpecFields } from './job.js';
 

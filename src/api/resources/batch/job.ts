@@ -2,7 +2,7 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { humanDuration } from '../../../apimachinery/duration.js';
 import { isDNS1123Label } from '../../../apimachinery/validation.js';
-import { semanticEqual } from '../core/meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
 import { setPodTemplateSpecDefaults, validatePodTemplateSpec } from '../core/pod-spec.js';
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js';
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
@@ -12,7 +12,9 @@ import { defineResource } from '../shared/define-resource.js';
 import { statusSubresource } from '../shared/subresources.js';
 import { goLabelSelector, goStringMap } from '../shared/go-values.js';
 import { IMMUTABLE, invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
-import { isSet, toSelector, validateLabelSelector, validateSelectorMatchesTemplate } from '../apps/workload-checks.js';
+import { isSet } from '../shared/is-set.js';
+import { toSelector, validateLabelSelector } from '../shared/label-checks.js';
+import { validateSelectorMatchesTemplate } from '../apps/workload-checks.js';
 
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';

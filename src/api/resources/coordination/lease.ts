@@ -5,7 +5,7 @@ import { AGE_COLUMN } from '../shared/columns.js';
 import { age } from '../shared/printing.js';
 import { defineResource } from '../shared/define-resource.js';
 import { forbidden, invalid, notSupported } from '../shared/field-errors.js';
-import { isSet } from '../apps/workload-checks.js';
+import { isSet } from '../shared/is-set.js';
 
 /** The only coordinated strategy Kubernetes knows. */
 const STRATEGIES = ['OldestEmulationVersion'];

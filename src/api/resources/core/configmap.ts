@@ -4,7 +4,8 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import type { ResourceType } from '../../types.js';
 import { DNS1123_SUBDOMAIN_MAX_LENGTH, isDNS1123Subdomain, maxLenError, regexError } from '../../../apimachinery/validation.js';
 import { forbidden, invalid, tooLong } from '../shared/field-errors.js';
-import { semanticEqual, validateName, type Obj } from './meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
+import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
 import { since } from '../shared/printing.js';
 

@@ -4,7 +4,7 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../../../apimachinery/validation.js';
 import { validateContainer } from './container-validation.js';
 import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
-import { validateLabels } from './meta-checks.js';
+import { validateLabels } from '../shared/label-checks.js';
 import { volumeSourceKeys } from './pod-spec-defaults.js';
 
 export const RESTART_POLICIES = ['Always', 'Never', 'OnFailure'];

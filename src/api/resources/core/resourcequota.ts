@@ -40,6 +40,9 @@ export const resourceQuotaResource: ResourceType<Obj<ResourceQuota>> = {
   tracksGeneration: false,
   validate: validateResourceQuota,
   validateUpdate: (rq) => validateResourceQuota(rq),
-  columns: [CORE_AGE_COLUMN, column('Request', 'Used and hard amounts of the requests quotas.'), column('Limit', 'Used and hard amounts of the limits quotas.')],
+  columns: [
+    CORE_AGE_COLUMN, column('Request', 'Used and hard amounts of the requests quotas.'),
+    column('Limit', 'Used and hard amounts of the limits quotas.'),
+  ],
   row: (rq, now) => [since(rq.metadata?.creationTimestamp, now), ...quotaCells(rq)],
 };

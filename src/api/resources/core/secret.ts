@@ -5,7 +5,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { IMMUTABLE_MESSAGE, MAX_DATA_SIZE, base64Length, validateKeys } from './configmap.js';
 import { forbidden, immutable, invalid, required, tooLong } from '../shared/field-errors.js';
-import { semanticEqual, validateName, type Obj } from './meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
+import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
 import { since } from '../shared/printing.js';
 

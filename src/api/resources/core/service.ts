@@ -7,7 +7,8 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { PORT_PROTOCOLS, isValidPortNum, validatePortNumOrName } from './container-validation.js';
 import { duplicate, forbidden, invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
-import { validateLabels, validateName, type Obj } from './meta-checks.js';
+import { validateLabels } from '../shared/label-checks.js';
+import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
 import { formatLabels, since } from '../shared/printing.js';
 

@@ -7,7 +7,7 @@ import { AGE_COLUMN } from '../shared/columns.js';
 import { age } from '../shared/printing.js';
 import { defineResource } from '../shared/define-resource.js';
 import { duplicate, IMMUTABLE, invalid, invalidEach, notSupported, required, tooMany } from '../shared/field-errors.js';
-import { isSet } from '../apps/workload-checks.js';
+import { isSet } from '../shared/is-set.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];

@@ -3,7 +3,7 @@
 // its own resource with the rules Kubernetes applies to writes through this API.
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/validation.js';
-import { semanticEqual } from '../core/meta-checks.js';
+import { semanticEqual } from '../shared/semantic-equal.js';
 import type { Event } from 'kubernetes-types/events/v1.js';
 import { defineResource } from '../shared/define-resource.js';
 import { since } from '../shared/printing.js';

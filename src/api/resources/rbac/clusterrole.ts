@@ -4,7 +4,7 @@ import type { ClusterRole } from 'kubernetes-types/rbac/v1.js';
 import { defineResource } from '../shared/define-resource.js';
 import { goLabelSelector } from '../shared/go-values.js';
 import { invalid, required } from '../shared/field-errors.js';
-import { toSelector, validateLabelSelector } from '../apps/workload-checks.js';
+import { toSelector, validateLabelSelector } from '../shared/label-checks.js';
 import { CREATED_AT_COLUMN, validateRbacName, validateRules } from './rbac-checks.js';
 
 function validateAggregation(cr: ClusterRole): FieldError[] {

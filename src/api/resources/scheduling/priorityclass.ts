@@ -5,7 +5,7 @@ import { AGE_COLUMN } from '../shared/columns.js';
 import { age } from '../shared/printing.js';
 import { defineResource } from '../shared/define-resource.js';
 import { forbidden, IMMUTABLE, invalid, notSupported, required } from '../shared/field-errors.js';
-import { isSet } from '../apps/workload-checks.js';
+import { isSet } from '../shared/is-set.js';
 
 export const HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
 export const SYSTEM_PRIORITY_CLASS_PREFIX = 'system-';
