@@ -3,14 +3,15 @@ import type { FieldError } from '../../../apimachinery/status.js';
 import { setPodTemplateSpecDefaults } from '../core/pod-spec.js';
 import type { DaemonSet, DaemonSetSpec, DaemonSetUpdateStrategy } from 'kubernetes-types/apps/v1.js';
 import { AGE_COLUMN, templateColumns } from '../shared/columns.js';
-import { age, containerCells, selectorCell } from '../shared/printing.js';
+import { age, containerCells, formatLabels, selectorCell } from '../shared/printing.js';
 import { defineResource } from '../shared/define-resource.js';
 import { statusSubresource } from '../shared/subresources.js';
 import { goIntOrString, goLabelSelector } from '../shared/go-values.js';
 import { invalid, nonNegative, notSupported, required } from '../shared/field-errors.js';
 import { validateSelectorUnchanged } from './deployment.js';
 import {
-  intOrPercentValue, isNotMoreThan100Percent, validatePodTemplateForController, validatePositiveIntOrPercent,
+  intOrPercentValue, isEmptySelector, isNotMoreThan100Percent, validatePodTemplateForController,
+  validatePositiveIntOrPercent,
 } from './workload-checks.js';
 import { isSet } from '../shared/is-set.js';
 import { validateLabelSelector } from '../shared/label-checks.js';
@@ -64,9 +65,7 @@ export function validateDaemonSet(ds: DaemonSet): FieldError[] {
   // A DaemonSet has no separate "Required" error: a missing selector matches nothing, so the
   // template check below reports it.
   errs.push(...validatePodTemplateForController(sel, spec.template, 'spec.template', 'DaemonSet', { skipEmptySelector: false }));
-  if (sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0) {
-    errs.push(invalid('spec.selector', goLabelSelector(sel), 'empty selector is invalid for daemonset'));
-  }
+  if (sel && isEmptySelector(sel)) errs.push(invalid('spec.selector', goLabelSelector(sel), 'empty selector is invalid for daemonset'));
   errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds ?? 0));
   errs.push(...validateUpdateStrategy(spec.updateStrategy, 'spec.updateStrategy'));
   if (isSet(spec.revisionHistoryLimit)) errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
@@ -75,11 +74,9 @@ export function validateDaemonSet(ds: DaemonSet): FieldError[] {
 
 export function daemonSetRow(ds: DaemonSet, now: number): unknown[] {
   const st = ds.status;
-  const nodeSelector = Object.entries(ds.spec?.template?.spec?.nodeSelector ?? {})
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join(',');
   const [names, images] = containerCells(ds.spec?.template?.spec?.containers);
   return [st?.desiredNumberScheduled ?? 0, st?.currentNumberScheduled ?? 0, st?.numberReady ?? 0,
-    st?.updatedNumberScheduled ?? 0, st?.numberAvailable ?? 0, nodeSelector || '<none>', age(ds, now),
+    st?.updatedNumberScheduled ?? 0, st?.numberAvailable ?? 0, formatLabels(ds.spec?.template?.spec?.nodeSelector), age(ds, now),
     names, images, selectorCell(ds.spec?.selector)];
 }
 

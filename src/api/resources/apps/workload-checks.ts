@@ -14,10 +14,13 @@ import { toSelector, validateLabelSelector } from '../shared/label-checks.js';
 export function validateRequiredSelector(ls: LabelSelector | undefined, path: string, kindWord: string): FieldError[] {
   if (!ls) return [required(path)];
   const errs = validateLabelSelector(ls, path);
-  if (Object.keys(ls.matchLabels ?? {}).length + (ls.matchExpressions ?? []).length === 0) {
-    errs.push(invalid(path, goLabelSelector(ls), `empty selector is invalid for ${kindWord}`));
-  }
+  if (isEmptySelector(ls)) errs.push(invalid(path, goLabelSelector(ls), `empty selector is invalid for ${kindWord}`));
   return errs;
+}
+
+/** Neither matchLabels nor matchExpressions: the selector would match every pod. */
+export function isEmptySelector(ls: LabelSelector): boolean {
+  return Object.keys(ls.matchLabels ?? {}).length + (ls.matchExpressions ?? []).length === 0;
 }
 
 /** `<templatePath>.metadata.labels: Invalid value: map[…]: \`selector\` does not match template \`labels\``. */

@@ -7,7 +7,7 @@ import { forbidden, invalid, tooLong } from '../shared/field-errors.js';
 import { semanticEqual } from '../shared/semantic-equal.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 
 /** The most bytes of data a ConfigMap or Secret may hold. */
 export const MAX_DATA_SIZE = 1024 * 1024;
@@ -73,6 +73,6 @@ export const configMapResource: ResourceType<Obj<ConfigMap>> = {
   columns: [column('Data', 'Number of keys in data and binaryData.'), CORE_AGE_COLUMN],
   row: (cm, now) => [
     Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
-    since(cm.metadata?.creationTimestamp, now),
+    age(cm, now),
   ],
 };

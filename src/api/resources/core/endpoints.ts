@@ -8,7 +8,7 @@ import { PORT_PROTOCOLS, isValidPortNum } from './container-validation.js';
 import { invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 
 const IP_MESSAGE = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 
@@ -71,5 +71,5 @@ export const endpointsResource: ResourceType<Obj<Endpoints>> = {
   validate: validateEndpoints,
   validateUpdate: (ep) => validateEndpoints(ep),
   columns: [column('Endpoints', 'Ready addresses and ports of the service.'), CORE_AGE_COLUMN],
-  row: (ep, now) => [formatEndpoints(ep), since(ep.metadata?.creationTimestamp, now)],
+  row: (ep, now) => [formatEndpoints(ep), age(ep, now)],
 };

@@ -6,7 +6,8 @@ import { isDNS1123Label, isQualifiedName } from '../../../apimachinery/validatio
 import { invalid } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -42,7 +43,7 @@ export const namespaceResource: ResourceType<Obj<Namespace>> = {
   shortNames: ['ns'],
   verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   subresources: [
-    { name: 'status', kind: 'Namespace', verbs: ['get', 'patch', 'update'] },
+    statusSubresource('Namespace'),
     { name: 'finalize', kind: 'Namespace', verbs: ['update'] },
   ],
   schema: 'io.k8s.api.core.v1.Namespace',
@@ -52,6 +53,6 @@ export const namespaceResource: ResourceType<Obj<Namespace>> = {
   validate: validateNamespace,
   validateUpdate: (ns) => validateNamespace(ns),
   columns: [column('Status', 'The status of the namespace'), CORE_AGE_COLUMN],
-  row: (ns, now) => [ns.status?.phase ?? '', since(ns.metadata?.creationTimestamp, now)],
+  row: (ns, now) => [ns.status?.phase ?? '', age(ns, now)],
   fields: { 'status.phase': (ns) => ns.status?.phase ?? '' },
 };

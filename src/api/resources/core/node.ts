@@ -9,7 +9,8 @@ import { semanticEqual } from '../shared/semantic-equal.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { TAINT_EFFECTS } from './pod-spec-validation.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
@@ -85,7 +86,7 @@ export const nodeResource: ResourceType<Obj<Node>> = {
   group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false,
   shortNames: ['no'],
   subresources: [
-    { name: 'status', kind: 'Node', verbs: ['get', 'patch', 'update'] },
+    statusSubresource('Node'),
     { name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
   ],
   schema: 'io.k8s.api.core.v1.Node',
@@ -108,7 +109,7 @@ export const nodeResource: ResourceType<Obj<Node>> = {
   row: (node, now) => {
     const info = node.status?.nodeInfo;
     return [
-      nodeStatus(node), nodeRoles(node), since(node.metadata?.creationTimestamp, now), info?.kubeletVersion ?? '',
+      nodeStatus(node), nodeRoles(node), age(node, now), info?.kubeletVersion ?? '',
       address(node, 'InternalIP'), address(node, 'ExternalIP'),
       info?.osImage || '<unknown>', info?.kernelVersion || '<unknown>', info?.containerRuntimeVersion || '<unknown>',
     ];

@@ -8,8 +8,9 @@ import { forbidden, immutable, invalid, notSupported, required } from '../shared
 import { semanticEqual } from '../shared/semantic-equal.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 import { canonicalQuantity, readQuantity, validateResourceList } from './quantities.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
@@ -127,7 +128,7 @@ const storageClass = (annotations: Record<string, string> | undefined, name: str
 export const persistentVolumeResource: ResourceType<Obj<PersistentVolume>> = {
   group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', singular: 'persistentvolume', namespaced: false,
   shortNames: ['pv'],
-  subresources: [{ name: 'status', kind: 'PersistentVolume', verbs: ['get', 'patch', 'update'] }],
+  subresources: [statusSubresource('PersistentVolume')],
   schema: 'io.k8s.api.core.v1.PersistentVolume',
   hasStatus: true,
   tracksGeneration: false,
@@ -147,7 +148,7 @@ export const persistentVolumeResource: ResourceType<Obj<PersistentVolume>> = {
       canonicalQuantity(pv.spec?.capacity?.storage), accessModesString(pv.spec?.accessModes), pv.spec?.persistentVolumeReclaimPolicy ?? '',
       pv.metadata?.deletionTimestamp ? 'Terminating' : pv.status?.phase ?? '', ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '',
       storageClass(pv.metadata?.annotations, pv.spec?.storageClassName), pv.spec?.volumeAttributesClassName ?? '<unset>',
-      pv.status?.reason ?? '', since(pv.metadata?.creationTimestamp, now), pv.spec?.volumeMode ?? '<unset>',
+      pv.status?.reason ?? '', age(pv, now), pv.spec?.volumeMode ?? '<unset>',
     ];
   },
   fields: { name: (pv) => pv.metadata?.name ?? '' },
@@ -157,7 +158,7 @@ export const persistentVolumeClaimResource: ResourceType<Obj<PersistentVolumeCla
   group: '', version: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', singular: 'persistentvolumeclaim',
   namespaced: true,
   shortNames: ['pvc'],
-  subresources: [{ name: 'status', kind: 'PersistentVolumeClaim', verbs: ['get', 'patch', 'update'] }],
+  subresources: [statusSubresource('PersistentVolumeClaim')],
   schema: 'io.k8s.api.core.v1.PersistentVolumeClaim',
   hasStatus: true,
   tracksGeneration: false,
@@ -175,7 +176,7 @@ export const persistentVolumeClaimResource: ResourceType<Obj<PersistentVolumeCla
       pvc.metadata?.deletionTimestamp ? 'Terminating' : pvc.status?.phase ?? '', pvc.spec?.volumeName ?? '',
       bound ? canonicalQuantity(pvc.status?.capacity?.storage) : '', bound ? accessModesString(pvc.status?.accessModes) : '',
       storageClass(pvc.metadata?.annotations, pvc.spec?.storageClassName), pvc.status?.currentVolumeAttributesClassName ?? '<unset>',
-      since(pvc.metadata?.creationTimestamp, now), pvc.spec?.volumeMode ?? '<unset>',
+      age(pvc, now), pvc.spec?.volumeMode ?? '<unset>',
     ];
   },
   fields: { name: (pvc) => pvc.metadata?.name ?? '' },

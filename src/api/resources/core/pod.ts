@@ -11,8 +11,9 @@ import { podStatusCells, readinessGatesCell } from './pod-status-printer.js';
 import { setPodSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodSpec, validateTolerations } from './pod-spec-validation.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 import { readQuantity } from './quantities.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -133,7 +134,7 @@ export function podRow(pod: Pod, now: number): unknown[] {
   const cells = podStatusCells(pod, now);
   const ip = pod.status?.podIPs?.[0]?.ip || pod.status?.podIP || '<none>';
   return [
-    cells.ready, cells.status, cells.restarts, since(pod.metadata?.creationTimestamp, now),
+    cells.ready, cells.status, cells.restarts, age(pod, now),
     ip, pod.spec?.nodeName || '<none>', pod.status?.nominatedNodeName || '<none>', readinessGatesCell(pod),
   ];
 }
@@ -142,7 +143,7 @@ export const podResource: ResourceType<Obj<Pod>> = {
   group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true,
   shortNames: ['po'], categories: ['all'],
   subresources: [
-    { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+    statusSubresource('Pod'),
     { name: 'binding', kind: 'Binding', verbs: ['create'] },
     { name: 'log', kind: 'Pod', verbs: ['get'] },
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },

@@ -9,7 +9,8 @@ import { validateName, type Obj } from './meta-checks.js';
 import { setPodTemplateSpecDefaults } from './pod-spec-defaults.js';
 import { validatePodTemplateSpec } from './pod-spec-validation.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { containerCells, formatLabels, since } from '../shared/printing.js';
+import { age, containerCells, formatLabels } from '../shared/printing.js';
+import { REPLICAS_SCALE, SCALE_SUBRESOURCE, statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -57,15 +58,12 @@ export const replicationControllerResource: ResourceType<Obj<ReplicationControll
   group: '', version: 'v1', kind: 'ReplicationController', plural: 'replicationcontrollers', singular: 'replicationcontroller',
   namespaced: true,
   shortNames: ['rc'], categories: ['all'],
-  subresources: [
-    { name: 'status', kind: 'ReplicationController', verbs: ['get', 'patch', 'update'] },
-    { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
-  ],
+  subresources: [statusSubresource('ReplicationController'), SCALE_SUBRESOURCE],
   schema: 'io.k8s.api.core.v1.ReplicationController',
   hasStatus: true,
   // spec.selector here is a plain label map, not a metav1 LabelSelector: render it as `k=v,…`
   // for Scale.status.selector (equivalently, treat it as { matchLabels: selector }).
-  scale: { specReplicas: 'spec.replicas', statusReplicas: 'status.replicas', labelSelector: 'spec.selector' },
+  scale: REPLICAS_SCALE,
   tracksGeneration: true,
   setDefaults: setReplicationControllerDefaults,
   validate: validateReplicationController,
@@ -80,7 +78,7 @@ export const replicationControllerResource: ResourceType<Obj<ReplicationControll
     column('Selector', 'Label query over the pods the controller manages.', 'string', 1),
   ],
   row: (rc, now) => [
-    rc.spec?.replicas ?? 0, rc.status?.replicas ?? 0, rc.status?.readyReplicas ?? 0, since(rc.metadata?.creationTimestamp, now),
+    rc.spec?.replicas ?? 0, rc.status?.replicas ?? 0, rc.status?.readyReplicas ?? 0, age(rc, now),
     ...containerCells(rc.spec?.template?.spec?.containers), formatLabels(rc.spec?.selector),
   ],
   fields: { 'status.replicas': (rc) => String(rc.status?.replicas ?? 0) },

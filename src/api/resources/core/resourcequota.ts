@@ -6,8 +6,9 @@ import { isDNS1123Subdomain, isQualifiedName } from '../../../apimachinery/valid
 import { invalidEach, notSupported } from '../shared/field-errors.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 import { canonicalQuantity, validateResourceList } from './quantities.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 const SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
 
@@ -34,7 +35,7 @@ export function quotaCells(rq: ResourceQuota): [string, string] {
 export const resourceQuotaResource: ResourceType<Obj<ResourceQuota>> = {
   group: '', version: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', singular: 'resourcequota', namespaced: true,
   shortNames: ['quota'],
-  subresources: [{ name: 'status', kind: 'ResourceQuota', verbs: ['get', 'patch', 'update'] }],
+  subresources: [statusSubresource('ResourceQuota')],
   schema: 'io.k8s.api.core.v1.ResourceQuota',
   hasStatus: true,
   tracksGeneration: false,
@@ -44,5 +45,5 @@ export const resourceQuotaResource: ResourceType<Obj<ResourceQuota>> = {
     CORE_AGE_COLUMN, column('Request', 'Used and hard amounts of the requests quotas.'),
     column('Limit', 'Used and hard amounts of the limits quotas.'),
   ],
-  row: (rq, now) => [since(rq.metadata?.creationTimestamp, now), ...quotaCells(rq)],
+  row: (rq, now) => [age(rq, now), ...quotaCells(rq)],
 };

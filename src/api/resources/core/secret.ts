@@ -8,7 +8,7 @@ import { forbidden, immutable, invalid, required, tooLong } from '../shared/fiel
 import { semanticEqual } from '../shared/semantic-equal.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const REDACTED = '<secret contents redacted>';
@@ -94,6 +94,6 @@ export const secretResource: ResourceType<Obj<Secret>> = {
   validate: validateSecret,
   validateUpdate: validateSecretUpdate,
   columns: [column('Type', 'The type of the secret.'), column('Data', 'Number of keys in data.'), CORE_AGE_COLUMN],
-  row: (s, now) => [s.type ?? '', Object.keys(s.data ?? {}).length, since(s.metadata?.creationTimestamp, now)],
+  row: (s, now) => [s.type ?? '', Object.keys(s.data ?? {}).length, age(s, now)],
   fields: { type: (s) => s.type ?? '' },
 };

@@ -10,7 +10,8 @@ import { duplicate, forbidden, invalid, invalidEach, notSupported, required } fr
 import { validateLabels } from '../shared/label-checks.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { formatLabels, since } from '../shared/printing.js';
+import { age, formatLabels } from '../shared/printing.js';
+import { statusSubresource } from '../shared/subresources.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type ServiceSpec = NonNullable<Service['spec']>;
@@ -172,7 +173,7 @@ export function servicePorts(ports: ServicePort[] | undefined): string {
 export const serviceResource: ResourceType<Obj<Service>> = {
   group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', namespaced: true,
   shortNames: ['svc'], categories: ['all'],
-  subresources: [{ name: 'status', kind: 'Service', verbs: ['get', 'patch', 'update'] }],
+  subresources: [statusSubresource('Service')],
   schema: 'io.k8s.api.core.v1.Service',
   hasStatus: true,
   tracksGeneration: false,
@@ -189,7 +190,7 @@ export const serviceResource: ResourceType<Obj<Service>> = {
   ],
   row: (svc, now) => [
     svc.spec?.type ?? '', svc.spec?.clusterIPs?.[0] || svc.spec?.clusterIP || '<none>', serviceExternalIP(svc),
-    servicePorts(svc.spec?.ports), since(svc.metadata?.creationTimestamp, now), formatLabels(svc.spec?.selector),
+    servicePorts(svc.spec?.ports), age(svc, now), formatLabels(svc.spec?.selector),
   ],
   fields: {
     'spec.clusterIP': (s) => s.spec?.clusterIP ?? '',

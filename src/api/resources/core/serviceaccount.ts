@@ -4,7 +4,7 @@ import type { ResourceType } from '../../types.js';
 import { isDNS1123Subdomain } from '../../../apimachinery/validation.js';
 import { validateName, type Obj } from './meta-checks.js';
 import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
-import { since } from '../shared/printing.js';
+import { age } from '../shared/printing.js';
 
 export const serviceAccountResource: ResourceType<Obj<ServiceAccount>> = {
   group: '', version: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', singular: 'serviceaccount', namespaced: true,
@@ -15,5 +15,5 @@ export const serviceAccountResource: ResourceType<Obj<ServiceAccount>> = {
   validate: (sa) => validateName(sa, isDNS1123Subdomain),
   validateUpdate: (sa) => validateName(sa, isDNS1123Subdomain),
   columns: [column('Secrets', 'Number of secrets listed for the account.'), CORE_AGE_COLUMN],
-  row: (sa, now) => [(sa.secrets ?? []).length, since(sa.metadata?.creationTimestamp, now)],
+  row: (sa, now) => [(sa.secrets ?? []).length, age(sa, now)],
 };

@@ -2,6 +2,7 @@
 import type { FieldError } from '../../../apimachinery/status.js';
 import { isDNS1123Subdomain, isValidPathSegmentName } from '../../../apimachinery/validation.js';
 import type { PolicyRule, RoleRef, Subject } from 'kubernetes-types/rbac/v1.js';
+import { AGE_COLUMN } from '../shared/columns.js';
 import { goStruct } from '../shared/go-values.js';
 import { invalid, invalidEach, notSupported, required } from '../shared/field-errors.js';
 
@@ -101,7 +102,7 @@ export const CREATED_AT_COLUMN = {
 export function bindingColumns(what: string) {
   return [
     { name: 'Role', type: 'string' as const, priority: 0, description: 'The role this binding grants: kind/name.' },
-    { name: 'Age', type: 'string' as const, priority: 0, description: 'Time since the object was created (metadata.creationTimestamp).' },
+    AGE_COLUMN,
     { name: 'Users', type: 'string' as const, priority: 1, description: `Users in the ${what}` },
     { name: 'Groups', type: 'string' as const, priority: 1, description: `Groups in the ${what}` },
     { name: 'ServiceAccounts', type: 'string' as const, priority: 1, description: `ServiceAccounts in the ${what}` },
