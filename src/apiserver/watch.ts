@@ -89,6 +89,11 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
       lastRV = snapshot.resourceVersion;
       if (w.sendInitialEvents) send('BOOKMARK', w.bookmark(lastRV, { 'k8s.io/initial-events-end': 'true' }));
       startRevision = Number(snapshot.resourceVersion) + 1;
+    } else if (rv === '' || rv === '0') {
+      // No initial events asked for and no revision given: changes from now on.
+      const current = await store.currentRevision();
+      lastRV = String(current);
+      startRevision = current + 1;
     } else {
       lastRV = rv;
       startRevision = parseRV(rv) + 1;

@@ -7,6 +7,9 @@ import { ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/p
 import type { Backend } from '../storage/backend.js';
 import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
 import { localClientAddress, urlHost, type Datastore, type ServerFlags } from './flags.js';
+import { ServiceIPRange } from '../apiserver/registry/strategies/service-allocator.js';
+
+const KUBERNETES_SERVICE_IP = new ServiceIPRange().first();
 
 export interface ServerContext {
   signal: AbortSignal;
@@ -43,7 +46,8 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   const paths = serverPaths(flags.dataDir);
 
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
-  const ips = flags.advertiseAddress ? [...ctx.ips, flags.advertiseAddress] : ctx.ips;
+  // In-cluster clients reach the API at the `kubernetes` Service's address.
+  const ips = [...ctx.ips, KUBERNETES_SERVICE_IP, ...(flags.advertiseAddress ? [flags.advertiseAddress] : [])];
   const startup = Promise.allSettled([
     startBackend(flags, components, log('storage')),
     ensureServerPKI(paths.tls, { hostnames: ctx.hostnames, ips }),

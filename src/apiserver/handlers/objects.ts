@@ -107,7 +107,10 @@ export async function deleteObject(r: RestRequest): Promise<void> {
   const ctx = requestContext(r, options.dryRun ?? false);
   const { object, deleted } = await r.store.delete(namespaceOf(r), r.info.name!, options, ctx);
   if (!deleted) {
-    writeJSON(r.res, 202, object);
+    // Kubernetes answers 200 with the terminating object (202 only for the legacy
+    // orphanDependents=false request).
+    const legacy = text ? (decodeJSON(body) as { orphanDependents?: boolean }).orphanDependents === false : false;
+    writeJSON(r.res, legacy ? 202 : 200, object);
     return;
   }
   if (r.store.strategy.returnDeletedObject) {

@@ -1,7 +1,7 @@
 // The generic store behind every resource: objects in and out of the storage Backend with
 // Kubernetes' create/update/delete semantics. Kinds differ only by their ResourceType and Strategy.
 import type { Backend, KeyValue, Watch, WatchOptions } from '../../storage/backend.js';
-import { CompactedError, ConflictError, KeyExistsError, NotFoundError } from '../../storage/backend.js';
+import { CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError } from '../../storage/backend.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import {
   OBJECT_MODIFIED, StatusError, alreadyExists, badRequest, conflict, expired, invalid, notFound,
@@ -112,6 +112,11 @@ export class ResourceStore {
         throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
       }
       if (e instanceof CompactedError) throw expired(`too old resource version: ${revision} (${e.compacted})`);
+      if (e instanceof FutureRevisionError) {
+        throw new StatusError(504, 'Timeout', `Too large resource version: ${e.requested}, current: ${e.current}`, {
+          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+        });
+      }
       throw e;
     }
     return {
