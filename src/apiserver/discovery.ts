@@ -2,8 +2,14 @@
 import type { ResourceType } from '../api/types.js';
 import type { Registry } from './registry/registry.js';
 import { parseAccept } from './response.js';
+import { SERVED_SUBRESOURCES } from './subresources.js';
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** Only subresources the server answers are advertised. */
+function served(rt: ResourceType): NonNullable<ResourceType['subresources']> {
+  return (rt.subresources ?? []).filter((s) => SERVED_SUBRESOURCES.has(s.name));
+}
 
 export const AGGREGATED_V2 = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_V2BETA1 = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -64,7 +70,7 @@ export function apiResourceList(registry: Registry, group: string, version: stri
     if (rt.shortNames?.length) entry.shortNames = rt.shortNames;
     if (rt.categories?.length) entry.categories = rt.categories;
     resources.push(entry);
-    for (const sub of rt.subresources ?? []) {
+    for (const sub of served(rt)) {
       const s: Record<string, unknown> = {
         name: `${rt.plural}/${sub.name}`, singularName: '', namespaced: rt.namespaced, kind: sub.kind, verbs: sub.verbs,
       };
@@ -85,8 +91,9 @@ function discoveryResource(rt: ResourceType): Record<string, unknown> {
   };
   if (rt.shortNames?.length) r.shortNames = rt.shortNames;
   if (rt.categories?.length) r.categories = rt.categories;
-  if (rt.subresources?.length) {
-    r.subresources = rt.subresources.map((sub) => ({
+  const subs = served(rt);
+  if (subs.length) {
+    r.subresources = subs.map((sub) => ({
       subresource: sub.name,
       responseKind: { group: sub.group ?? rt.group, version: sub.version ?? rt.version, kind: sub.kind },
       verbs: sub.verbs,

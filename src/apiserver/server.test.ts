@@ -376,6 +376,19 @@ describe('API server', () => {
     assert.equal(r.json.details.causes[0].reason, 'ResourceVersionTooLarge');
   });
 
+  test('evicts a pod, and advertises only the subresources it serves', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictme' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
+    await s.request('POST', '/api/v1/namespaces/default/pods', pod);
+    const e = await s.request('POST', '/api/v1/namespaces/default/pods/evictme/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictme' } });
+    assert.equal(e.status, 201, e.body);
+    assert.equal((await s.request('GET', '/api/v1/namespaces/default/pods/evictme')).status, 404);
+    const v1 = await s.request('GET', '/api/v1');
+    const names = v1.json.resources.map((r: any) => r.name);
+    assert.ok(names.includes('pods/eviction'));
+    assert.ok(!names.includes('serviceaccounts/token'));
+    assert.equal((await s.request('POST', '/api/v1/namespaces/default/serviceaccounts/default/token', {})).status, 404);
+  });
+
   test('publishes OpenAPI v3 with fieldValidation on patch operations', async () => {
     const idx = await s.request('GET', '/openapi/v3');
     const url = idx.json.paths['apis/apps/v1'].serverRelativeURL;

@@ -4,6 +4,8 @@ import { admitNamespaceDelete, admitNamespacedCreate } from '../admission/namesp
 import { requestContext, type RestRequest } from './context.js';
 import { createBinding } from './binding.js';
 import { finalizeNamespace } from './namespace-finalize.js';
+import { createEviction } from './eviction.js';
+import { NODE_AGENT_SUBRESOURCES, SERVED_SUBRESOURCES } from '../subresources.js';
 import { createObject, deleteCollection, deleteObject, getObject, listObjects, updateObject, watchObjects } from './objects.js';
 import { patchObject } from './patch.js';
 import { getScale, writeScale } from './scale.js';
@@ -46,7 +48,7 @@ async function routeSubresource(r: RestRequest, sub: string): Promise<void> {
   const { info, store } = r;
   const declared = store.rt.subresources?.some((s) => s.name === sub)
     || (sub === 'finalize' && store.rt.plural === 'namespaces' && !store.rt.group);
-  if (!declared || !info.name) throw resourceNotFound();
+  if (!declared || !SERVED_SUBRESOURCES.has(sub) || !info.name) throw resourceNotFound();
   const method = r.req.method;
   switch (sub) {
     case 'status':
@@ -64,7 +66,11 @@ async function routeSubresource(r: RestRequest, sub: string): Promise<void> {
     case 'finalize':
       if (method === 'PUT') return finalizeNamespace(r);
       throw methodNotAllowed();
+    case 'eviction':
+      if (method === 'POST') return createEviction(r);
+      throw methodNotAllowed();
     default: {
+      if (!NODE_AGENT_SUBRESOURCES.has(sub)) throw resourceNotFound();
       // Streaming subresources (log, exec, attach, portforward) are served by the node agent.
       const obj = await store.get(info.namespace, info.name);
       const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
