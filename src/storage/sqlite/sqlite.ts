@@ -67,12 +67,26 @@ export class SqliteBackend implements Backend {
 
   async start(): Promise<void> {
     if (this.db) return;
-    const db = new Database(this.opts.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.exec(SCHEMA);
-    this.db = db;
-    this.stmts = new Statements(db);
+    const db = new Database(this.opts.path, { timeout: 1000 });
+    try {
+      // This process is the only writer and feeds watchers itself, so it keeps the file to itself:
+      // a second server on the same file fails to start instead of writing behind its back.
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec(SCHEMA);
+      this.db = db;
+      this.stmts = new Statements(db);
+      // The first write takes the exclusive lock, held until close.
+      this.stmts.setMeta.run('opened', 0);
+    } catch (err) {
+      db.close();
+      this.db = undefined;
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new StorageError(`${this.opts.path} is in use by another process`);
+      }
+      throw err;
+    }
     this.compacted = this.meta('compact_revision');
     // The newest row is never compacted away, so MAX(revision) is the current revision.
     this.revision = Math.max(Number(this.stmts.maxRevision.get() ?? 0), this.compacted);
