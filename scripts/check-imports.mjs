@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Enforces the module boundaries of the design: which src/ folder may import which, and no cycles
-// between folders or between files. Exits non-zero with one line per violation.
+// between folders or between files. Exits non-zero with one line per violation. Test files
+// (`*.test.ts`) are not components: they may stand up any part of Kite (e.g. a real API server
+// on a memory backend for a controller's tests), so the rules apply to the code they test.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,7 @@ function walk(dir, out = []) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p, out);
-    else if (/\.(ts|mts)$/.test(name) && !name.endsWith('.d.ts')) out.push(p);
+    else if (/\.(ts|mts)$/.test(name) && !name.endsWith('.d.ts') && !name.endsWith('.test.ts')) out.push(p);
   }
   return out;
 }

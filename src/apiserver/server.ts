@@ -1,7 +1,8 @@
 // The Kite API server: HTTPS, client-certificate authentication, and the REST, discovery,
 // OpenAPI and health endpoints over a storage Backend.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createPlainServer, type IncomingMessage, type Server as PlainServer, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
@@ -22,6 +23,7 @@ import { serveDiscovery } from './discovery-routes.js';
 import { OpenAPIDocuments } from './openapi.js';
 import { bootstrapCluster } from './bootstrap.js';
 import type { UserInfo } from './registry/strategy.js';
+import { socketPair } from './inprocess.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -45,6 +47,8 @@ export class ApiServer {
   private markReady!: () => void;
   private isReady = false;
   private server?: Server;
+  /** Serves in-process connections; it never listens on a port. */
+  private readonly local: PlainServer = createPlainServer({ requestTimeout: 0 }, (req, res) => { void this.handle(req, res); });
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly openapi: OpenAPIDocuments;
@@ -79,6 +83,7 @@ export class ApiServer {
       const stop = () => {
         server.close(() => resolve());
         server.closeAllConnections();
+        this.local.closeAllConnections();
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -87,6 +92,17 @@ export class ApiServer {
     await bootstrapCluster(this.registry, this.clock, this.address().port);
     this.isReady = true;
     this.markReady();
+  }
+
+  /**
+   * A connection to this server from inside the process, as `user`: the client end of an
+   * in-memory socket whose requests reach the same handler as HTTPS ones.
+   */
+  connectInProcess(user: UserInfo): Duplex {
+    const [client, server] = socketPair();
+    this.identities.set(server, user);
+    this.local.emit('connection', server);
+    return client;
   }
 
   address(): { address: string; port: number } {
