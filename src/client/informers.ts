@@ -53,7 +53,7 @@ class SharedInformer<T extends KubeObject> implements Informer<T> {
   addEventHandler(handler: EventHandler<T>): void {
     this.handlers.push(handler);
     // Before sync the first list tells the new handler everything; after it, catch it up now.
-    if (this.synced) for (const obj of this.store.list()) this.call(handler, 'onAdd', () => handler.onAdd?.(obj));
+    if (this.synced) for (const obj of this.store.list()) this.call('onAdd', () => handler.onAdd?.(obj));
   }
 
   addIndex(name: string, fn: IndexFunc<T>): void {
@@ -93,6 +93,9 @@ class SharedInformer<T extends KubeObject> implements Informer<T> {
     const old = new Map<string, T>();
     for (const obj of this.store.list()) old.set(objectKey(obj), obj);
     this.store.replace(items);
+    // Synced before telling handlers, so one added meanwhile is caught up from the full store.
+    const first = !this.synced;
+    this.synced = true;
     for (const obj of items) {
       const key = objectKey(obj);
       const prev = old.get(key);
@@ -101,10 +104,7 @@ class SharedInformer<T extends KubeObject> implements Informer<T> {
       else this.notifyAdd(obj);
     }
     for (const gone of old.values()) this.notifyDelete(gone);
-    if (!this.synced) {
-      this.synced = true;
-      this.markSynced();
-    }
+    if (first) this.markSynced();
   }
 
   /** Same key: an update if the version moved; a delete and an add if the object was recreated. */
@@ -118,20 +118,29 @@ class SharedInformer<T extends KubeObject> implements Informer<T> {
     }
     if (prev.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
     this.events++;
-    for (const h of this.handlers) this.call(h, 'onUpdate', () => h.onUpdate?.(prev, obj));
+    this.dispatch('onUpdate', (h) => h.onUpdate?.(prev, obj));
   }
 
   private notifyAdd(obj: T): void {
     this.events++;
-    for (const h of this.handlers) this.call(h, 'onAdd', () => h.onAdd?.(obj));
+    this.dispatch('onAdd', (h) => h.onAdd?.(obj));
   }
 
   private notifyDelete(obj: T): void {
     this.events++;
-    for (const h of this.handlers) this.call(h, 'onDelete', () => h.onDelete?.(obj));
+    this.dispatch('onDelete', (h) => h.onDelete?.(obj));
   }
 
-  private call(_h: EventHandler<T>, what: string, fn: () => void): void {
+  /** Handlers added while dispatching get their synthetic adds instead of this event. */
+  private dispatch(what: string, fn: (h: EventHandler<T>) => void): void {
+    const n = this.handlers.length;
+    for (let i = 0; i < n; i++) {
+      const h = this.handlers[i]!;
+      this.call(what, () => fn(h));
+    }
+  }
+
+  private call(what: string, fn: () => void): void {
     try {
       fn();
     } catch (err) {

@@ -35,6 +35,9 @@ export interface WatcherOptions {
   onState?: (state: WatcherState) => void;
 }
 
+/** What the watcher needs of a resource client. */
+export type WatchableResource<T extends KubeObject> = Pick<ResourceClient<T>, 'ref' | 'list' | 'watch'>;
+
 export type WatcherConsumer<T extends KubeObject> = (ev: WatcherEvent<T>) => void | Promise<void>;
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -54,7 +57,7 @@ type WatchOutcome =
  * event per change. Resolves once stopped, with no stream left open.
  */
 export async function runWatcher<T extends KubeObject>(
-  resource: ResourceClient<T>,
+  resource: WatchableResource<T>,
   opts: WatcherOptions,
   signal: AbortSignal,
   consume: WatcherConsumer<T>,
@@ -71,7 +74,7 @@ class Watcher<T extends KubeObject> {
   private current: WatchStream<T> | undefined;
 
   constructor(
-    private readonly resource: ResourceClient<T>,
+    private readonly resource: WatchableResource<T>,
     private readonly opts: WatcherOptions,
     private readonly signal: AbortSignal,
     private readonly consume: WatcherConsumer<T>,
@@ -118,7 +121,12 @@ class Watcher<T extends KubeObject> {
     }
     if (this.signal.aborted) return { phase: 'Stopped' };
     this.failures = 0;
-    await this.consume({ type: 'replace', items, resourceVersion });
+    try {
+      await this.consume({ type: 'replace', items, resourceVersion });
+    } catch (err) {
+      this.log.error('consumer failed on a list; listing again', { error: errorText(err) });
+      return this.backoff({ phase: 'Listing' });
+    }
     return { phase: 'Watching', resourceVersion };
   }
 
@@ -247,7 +255,7 @@ function statusErrorOf(s: Partial<Status> | undefined): StatusError {
 }
 
 /** List items carry no kind; objects in the cache do, like those from a watch. */
-function withKind<T extends KubeObject>(obj: T, ref: ResourceClient<T>['ref']): T {
+function withKind<T extends KubeObject>(obj: T, ref: WatchableResource<T>['ref']): T {
   if (obj.kind && obj.apiVersion) return obj;
   return { ...obj, apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version, kind: ref.kind };
 }
