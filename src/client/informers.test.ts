@@ -7,6 +7,7 @@ import { inProcessTransport, type RequestOptions, type Transport, type Transport
 import { ApiClient, resourceForKind } from './rest.js';
 import { createInformerFactory, type SharedInformerFactory } from './informers.js';
 import type { EventHandler } from './informer-types.js';
+import { createLogger, type Logger } from '../apimachinery/log.js';
 
 const controller = { name: 'system:kube-controller-manager', groups: ['system:masters'] };
 const configMaps = resourceForKind('v1', 'ConfigMap');
@@ -70,6 +71,10 @@ function recorder(): { calls: string[]; handler: EventHandler } {
   };
 }
 
+function capture(lines: string[]): Logger {
+  return createLogger({ sink: { write: (l) => { lines.push(l); } }, human: false, level: 'debug' });
+}
+
 function cm(name: string, data: Record<string, string> = {}): KubeObject {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data };
 }
@@ -80,13 +85,13 @@ describe('informers', () => {
   after(async () => { await s.close(); });
 
   let nsSeq = 0;
-  async function setup(): Promise<{ ns: string; t: ObservedTransport; client: ApiClient; clock: FakeClock; factory: SharedInformerFactory; abort: AbortController; done: () => Promise<void> }> {
+  async function setup(o: { logger?: Logger; pageSize?: number } = {}): Promise<{ ns: string; t: ObservedTransport; client: ApiClient; clock: FakeClock; factory: SharedInformerFactory; abort: AbortController; done: () => Promise<void> }> {
     const ns = `inf-${++nsSeq}`;
     const t = new ObservedTransport(inProcessTransport(() => s.server.connectInProcess(controller)));
     const client = new ApiClient(t);
     await client.kind('v1', 'Namespace').create(undefined, { metadata: { name: ns } });
     const clock = new FakeClock(1_000_000);
-    const factory = createInformerFactory(client, { clock });
+    const factory = createInformerFactory(client, { clock, logger: o.logger, watcher: { pageSize: o.pageSize } });
     const abort = new AbortController();
     const done = async () => {
       abort.abort();
@@ -170,7 +175,8 @@ describe('informers', () => {
   });
 
   test('a handler added after sync gets adds for what the store holds; a throwing handler harms no one', async () => {
-    const { ns, client, clock, factory, abort, done } = await setup();
+    const logged: string[] = [];
+    const { ns, client, clock, factory, abort, done } = await setup({ logger: capture(logged) });
     try {
       const cms = client.resource(configMaps);
       await cms.create(ns, cm('x'));
@@ -185,6 +191,7 @@ describe('informers', () => {
       await cms.create(ns, cm('z'));
       await eventually(clock, () => rec.calls.length === 3, 'add z');
       assert.equal(rec.calls[2], 'add z');
+      assert.ok(logged.filter((l) => l.includes('event handler failed')).length >= 3);
     } finally {
       await done();
     }
@@ -196,6 +203,8 @@ describe('informers', () => {
       const cms = client.resource(configMaps);
       await cms.create(ns, cm('keep'));
       await cms.create(ns, cm('gone'));
+      await cms.create(ns, cm('same'));
+      await cms.create(ns, cm('reborn'));
       const inf = factory.informer(configMaps, { namespace: ns });
       const rec = recorder();
       inf.addEventHandler(rec.handler);
@@ -209,13 +218,16 @@ describe('informers', () => {
       await cms.delete(ns, 'gone');
       await cms.create(ns, cm('new'));
       await cms.patch(ns, 'keep', { data: { v: '2' } }, 'merge');
+      await cms.delete(ns, 'reborn');
+      await cms.create(ns, cm('reborn'));
       await s.backend.compact(await s.backend.currentRevision());
       t.refuse = false;
 
-      await eventually(clock, () => rec.calls.length === 5, 'the re-list diff');
+      await eventually(clock, () => rec.calls.length === 9, 'the re-list diff');
       assert.ok(t.lists.length > listsBefore, 'listed again');
-      assert.deepEqual(rec.calls.slice(2).sort(), ['add new', 'delete gone', 'update keep']);
-      assert.deepEqual(inf.store.keys().sort(), [`${ns}/keep`, `${ns}/new`]);
+      // Unchanged objects get no update; one recreated under the same name is a delete and an add.
+      assert.deepEqual(rec.calls.slice(4).sort(), ['add new', 'add reborn', 'delete gone', 'delete reborn', 'update keep']);
+      assert.deepEqual(inf.store.keys().sort(), [`${ns}/keep`, `${ns}/new`, `${ns}/reborn`, `${ns}/same`]);
     } finally {
       await done();
     }
@@ -277,5 +289,33 @@ describe('informers', () => {
     } finally {
       await done();
     }
+  });
+
+  test('pages the initial list', async () => {
+    const { ns, t, client, factory, abort, done } = await setup({ pageSize: 2 });
+    try {
+      const cms = client.resource(configMaps);
+      for (const n of ['p1', 'p2', 'p3', 'p4', 'p5']) await cms.create(ns, cm(n));
+      const inf = factory.informer(configMaps, { namespace: ns });
+      factory.start(abort.signal);
+      await factory.waitForSync(abort.signal);
+      assert.equal(inf.store.keys().length, 5);
+      const lists = t.lists.filter((p) => p.includes('/configmaps'));
+      assert.equal(lists.length, 3);
+      assert.ok(lists.every((p) => p.includes('limit=2')));
+      assert.ok(lists.slice(1).every((p) => p.includes('continue=')));
+    } finally {
+      await done();
+    }
+  });
+
+  test('waitForSync rejects when its signal aborts first', async () => {
+    const { ns, factory, client } = await setup();
+    factory.informer(configMaps, { namespace: ns });
+    const waiting = new AbortController();
+    const pending = factory.waitForSync(waiting.signal);
+    waiting.abort();
+    await assert.rejects(pending);
+    client.close();
   });
 });
