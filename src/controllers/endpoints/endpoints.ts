@@ -1,0 +1,152 @@
+// What a Service's Endpoints should hold, computed from the pods its selector picks: pure
+// functions, so the rules (readiness, terminating pods, named ports, repacking) test without a server.
+import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+
+/** Kubernetes caps an Endpoints object at this many addresses and marks it truncated. */
+export const MAX_ENDPOINT_ADDRESSES = 1000;
+export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
+  return true;
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+/** A pod that has finished for good never serves again (Succeeded, or Failed). */
+function isTerminal(pod: Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/**
+ * The container port a service port sends traffic to on this pod: a number as given, a name looked
+ * up among the pod's container ports (matching protocol), or undefined when the name is not there.
+ */
+export function resolveTargetPort(pod: Pod, sp: ServicePort): number | undefined {
+  const target = sp.targetPort ?? sp.port;
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  const protocol = sp.protocol ?? 'TCP';
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+function podAddress(pod: Pod, svc: Service): EndpointAddress {
+  const m = pod.metadata ?? {};
+  const addr: EndpointAddress = {
+    ip: pod.status!.podIP!,
+    ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+    targetRef: { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid },
+  };
+  // Only a headless service's pods get DNS names of their own, and only under its subdomain.
+  if (isHeadless(svc) && pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name) addr.hostname = pod.spec.hostname;
+  return addr;
+}
+
+function endpointPort(sp: ServicePort, port: number): EndpointPort {
+  return {
+    ...(sp.name ? { name: sp.name } : {}),
+    port,
+    protocol: sp.protocol ?? 'TCP',
+    ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+  };
+}
+
+interface Entry { addr: EndpointAddress; ready: boolean; ports: EndpointPort[] }
+
+const portKey = (p: EndpointPort): string => `${p.name ?? ''}/${p.port}/${p.protocol ?? 'TCP'}/${p.appProtocol ?? ''}`;
+const addrOrder = (a: EndpointAddress, b: EndpointAddress): number =>
+  a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '');
+
+export interface DesiredEndpoints { subsets: EndpointSubset[]; truncated: boolean }
+
+/** The subsets a service's Endpoints should have, given the pods in its namespace. */
+export function desiredSubsets(svc: Service, pods: Pod[]): DesiredEndpoints {
+  const selector = svc.spec?.selector ?? {};
+  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
+  const servicePorts = svc.spec?.ports ?? [];
+  const entries: Entry[] = [];
+  for (const pod of pods) {
+    if (!selectorMatches(selector, pod.metadata?.labels)) continue;
+    if (!pod.status?.podIP) continue;
+    if (!publishNotReady && pod.metadata?.deletionTimestamp) continue;
+    const ready = publishNotReady || isPodReady(pod);
+    // A not-ready pod is still listed (as not ready) unless it has finished for good.
+    if (!ready && isTerminal(pod)) continue;
+    const addr = podAddress(pod, svc);
+    if (servicePorts.length === 0) {
+      // A headless service without ports still publishes its pods' addresses (for DNS).
+      if (isHeadless(svc)) entries.push({ addr, ready, ports: [] });
+      continue;
+    }
+    const ports: EndpointPort[] = [];
+    for (const sp of servicePorts) {
+      const port = resolveTargetPort(pod, sp);
+      if (port !== undefined) ports.push(endpointPort(sp, port));
+    }
+    if (ports.length > 0) entries.push({ addr, ready, ports });
+  }
+  return repack(entries);
+}
+
+/** Groups addresses by the exact set of ports they serve, in a stable order. */
+function repack(entries: Entry[]): DesiredEndpoints {
+  const groups = new Map<string, { ports: EndpointPort[]; ready: EndpointAddress[]; notReady: EndpointAddress[] }>();
+  for (const e of entries) {
+    const ports = [...e.ports].sort((a, b) => portKey(a).localeCompare(portKey(b)));
+    const key = ports.map(portKey).join(',');
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
+    (e.ready ? g.ready : g.notReady).push(e.addr);
+  }
+  let budget = MAX_ENDPOINT_ADDRESSES;
+  let truncated = false;
+  const subsets: EndpointSubset[] = [];
+  for (const key of [...groups.keys()].sort()) {
+    const g = groups.get(key)!;
+    g.ready.sort(addrOrder);
+    g.notReady.sort(addrOrder);
+    // Over capacity, ready addresses are kept before not-ready ones.
+    const ready = g.ready.slice(0, Math.max(0, budget));
+    budget -= ready.length;
+    const notReady = g.notReady.slice(0, Math.max(0, budget));
+    budget -= notReady.length;
+    if (ready.length < g.ready.length || notReady.length < g.notReady.length) truncated = true;
+    if (ready.length === 0 && notReady.length === 0) continue;
+    subsets.push({
+      ...(ready.length ? { addresses: ready } : {}),
+      ...(notReady.length ? { notReadyAddresses: notReady } : {}),
+      ...(g.ports.length ? { ports: g.ports } : {}),
+    });
+  }
+  return { subsets, truncated };
+}
+
+/** Deep equality that ignores key order and treats absent, undefined and empty-array fields alike. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  if (empty(a) && empty(b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) if (!sameValue(ao[k], bo[k])) return false;
+    return true;
+  }
+  return a === b;
+}
