@@ -59,7 +59,7 @@ describe('endpoints controller', () => {
   }
 
   async function setStatus(ns: string, name: string, st: { ip?: string; ready?: boolean; phase?: string }): Promise<void> {
-    const cur = await pods().get(ns, name);
+    const cur: Obj = await pods().get(ns, name);
     cur.status = {
       ...cur.status,
       phase: st.phase ?? 'Running',
@@ -69,7 +69,8 @@ describe('endpoints controller', () => {
     await pods().updateStatus(ns, cur);
   }
 
-  async function getEndpoints(ns: string, name: string): Promise<Obj | undefined> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async function getEndpoints(ns: string, name: string): Promise<any> {
     try {
       return await endpoints().get(ns, name);
     } catch (e) {
