@@ -1,0 +1,122 @@
+// The endpoints a Service's EndpointSlices should hold, grouped by the port set each pod serves:
+// pure functions over the Service and the pods of its namespace.
+import { isIPv4, isIPv6 } from 'node:net';
+import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
+import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export const MANAGED_BY = 'endpointslice-controller.k8s.io';
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+export type AddressType = 'IPv4' | 'IPv6';
+
+export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
+  return true;
+}
+
+export function isPodReady(pod: Pod): boolean {
+  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+/** A number as given, or a name looked up among the pod's container ports with the same protocol. */
+export function resolveTargetPort(pod: Pod, sp: ServicePort): number | undefined {
+  const target = sp.targetPort ?? sp.port;
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(target)) return Number(target);
+  const protocol = sp.protocol ?? 'TCP';
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+/** The address families the service's slices carry (its ipFamilies, IPv4 when unset). */
+export function addressTypes(svc: Service): AddressType[] {
+  const families = (svc.spec?.ipFamilies ?? []).filter((f): f is AddressType => f === 'IPv4' || f === 'IPv6');
+  return families.length ? families : ['IPv4'];
+}
+
+function podIP(pod: Pod, type: AddressType): string | undefined {
+  const ips = [pod.status?.podIP, ...(pod.status?.podIPs ?? []).map((p) => p.ip)];
+  return ips.find((ip): ip is string => !!ip && (type === 'IPv4' ? isIPv4(ip) : isIPv6(ip)));
+}
+
+/** Ports in a canonical form (name and protocol always present) and order, so equal sets compare equal. */
+export function normalizePorts(ports: readonly EndpointPort[] | undefined): EndpointPort[] {
+  return (ports ?? [])
+    .map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }))
+    .sort((a, b) => a.name.localeCompare(b.name) || (a.port ?? 0) - (b.port ?? 0) || a.protocol.localeCompare(b.protocol));
+}
+
+export function portsKey(ports: readonly EndpointPort[] | undefined): string {
+  return JSON.stringify(normalizePorts(ports));
+}
+
+export interface PortGroup {
+  ports: EndpointPort[];
+  /** Endpoints keyed by their address. */
+  endpoints: Map<string, Endpoint>;
+}
+
+/**
+ * Desired endpoints of one address family, grouped by port set. Terminating pods stay listed (not
+ * ready, serving while their readiness says so) so that proxies can drain them; finished pods do not.
+ */
+export function desiredGroups(svc: Service, pods: Pod[], type: AddressType): Map<string, PortGroup> {
+  const selector = svc.spec?.selector ?? {};
+  const publishNotReady = svc.spec?.publishNotReadyAddresses === true;
+  const groups = new Map<string, PortGroup>();
+  for (const pod of pods) {
+    if (!selectorMatches(selector, pod.metadata?.labels)) continue;
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    const ip = podIP(pod, type);
+    if (!ip) continue;
+    const terminating = !!pod.metadata?.deletionTimestamp;
+    const serving = isPodReady(pod);
+    const m = pod.metadata ?? {};
+    const ep: Endpoint = {
+      addresses: [ip],
+      conditions: { ready: publishNotReady || (serving && !terminating), serving: publishNotReady || serving, terminating },
+      ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+      targetRef: { kind: 'Pod', namespace: m.namespace, name: m.name, uid: m.uid },
+    };
+    if (isHeadless(svc) && pod.spec?.hostname && pod.spec.subdomain === svc.metadata?.name) ep.hostname = pod.spec.hostname;
+    const ports: EndpointPort[] = [];
+    for (const sp of svc.spec?.ports ?? []) {
+      const port = resolveTargetPort(pod, sp);
+      if (port === undefined) continue;
+      ports.push({ name: sp.name ?? '', port, protocol: sp.protocol ?? 'TCP', ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}) });
+    }
+    const key = portsKey(ports);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { ports: normalizePorts(ports), endpoints: new Map() }));
+    g.endpoints.set(ip, ep);
+  }
+  return groups;
+}
+
+/** Deep equality that ignores key order and treats absent, undefined and empty-array fields alike. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  const empty = (v: unknown) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  if (empty(a) && empty(b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) if (!sameValue(ao[k], bo[k])) return false;
+    return true;
+  }
+  return a === b;
+}
