@@ -1,5 +1,6 @@
 // What `kite server` composes, loaded on demand so a start pays only for the modules it uses
 // (the etcd client alone costs more than the whole SQLite path).
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../apimachinery/log.js';
 import type { Backend } from '../storage/backend.js';
 import type { Datastore } from './flags.js';
@@ -19,6 +20,11 @@ export interface ApiServerInstance {
   address(): { address: string; port: number };
   /** Resolves after the server has stopped. */
   readonly stopped: Promise<void>;
+  /**
+   * A connection straight into the server's handler, authenticated as `user` (how the controllers
+   * in the same process reach it). Servers without it run no in-process controllers.
+   */
+  connectInProcess?(user: { name: string; groups: string[] }): Duplex;
 }
 
 export type ApiServerConstructor = new (opts: ApiServerOptions) => ApiServerInstance;

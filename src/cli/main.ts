@@ -5,7 +5,9 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { createLogger } from '../apimachinery/log.js';
+import { createLogger, type Logger } from '../apimachinery/log.js';
+import { defaultControllerOptions } from '../client/controller.js';
+import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
 
 export interface MainIO {
@@ -54,14 +56,14 @@ Examples:
   $ kite server --datastore-endpoint http://127.0.0.1:2379 --log-format json
 `;
 
-async function serverCommand(raw: RawServerFlags, io: MainIO): Promise<number> {
-  const flags = parseServerFlags(raw, {
-    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
-    home: homedir(),
-    cwd: process.cwd(),
-    isTTY: io.stdout.isTTY === true,
-  });
-  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+const controllerManagerExamples = `
+Examples:
+  $ kite controller-manager --kubeconfig /var/lib/kite/kubeconfig.yaml
+  $ kite controller-manager --kubeconfig ./admin.yaml --leader-elect=false --workers 5
+`;
+
+/** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
+async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (name: NodeJS.Signals) => {
@@ -76,13 +78,38 @@ async function serverCommand(raw: RawServerFlags, io: MainIO): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
-    const { runServer } = await import('./server.js');
-    return await runServer(flags, { signal: controller.signal, logger, hostnames: [hostname()], ips: machineAddresses() });
+    return await run(controller.signal);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+type RawServerCommandFlags = RawServerFlags & { disableControllers?: boolean };
+
+async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<number> {
+  const flags = parseServerFlags(raw, {
+    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    home: homedir(),
+    cwd: process.cwd(),
+    isTTY: io.stdout.isTTY === true,
+  });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  return untilSignalled(logger, async (signal) => {
+    // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
+    const { runServer } = await import('./server.js');
+    return runServer(flags, {
+      signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true,
+    });
+  });
+}
+
+async function controllerManagerCommand(raw: RawControllerManagerFlags, io: MainIO): Promise<number> {
+  // Loaded here so the other commands do not pay for the controllers' modules.
+  const { parseControllerManagerFlags, runControllerManager } = await import('./controller-manager.js');
+  const flags = parseControllerManagerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  return untilSignalled(logger, (signal) => runControllerManager(flags, { signal, logger, hostname: hostname() }));
 }
 
 export function buildProgram(io: MainIO, setExitCode: (code: number) => void): Command {
@@ -102,10 +129,25 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--advertise-address <ip>', 'address other machines reach this server at (added to the serving certificate)')
     .option('--datastore-endpoint <url>', 'sqlite://<path>, or etcd as http://host:2379[,http://host:2379...] (default: SQLite at <data-dir>/db/state.db)')
     .option('--disable-agent', 'run without the node agent (the agent is not part of this release yet)')
+    .option('--disable-controllers', 'run without the controllers (run `kite controller-manager` elsewhere instead)')
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', serverExamples)
-    .action(async (opts: RawServerFlags) => {
+    .action(async (opts: RawServerCommandFlags) => {
       setExitCode(await serverCommand(opts, io));
+    });
+
+  program.command('controller-manager')
+    .description('Run the controllers against a Kite API server, behind leader election')
+    .option('--kubeconfig <path>', 'kubeconfig to reach the API server with (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
+    .option('--leader-elect [bool]', 'take the kube-system/kube-controller-manager lease before running controllers (default: true)')
+    .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
+    .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
+    .option('--default-toleration-seconds <n>', `tolerationSeconds added for the not-ready and unreachable taints (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', controllerManagerExamples)
+    .action(async (opts: RawControllerManagerFlags) => {
+      setExitCode(await controllerManagerCommand(opts, io));
     });
   return program;
 }

@@ -18,6 +18,8 @@ export interface ServerContext {
   hostnames: string[];
   ips: string[];
   components?: ServerComponents;
+  /** Run without the controllers (`--disable-controllers`). */
+  disableControllers?: boolean;
 }
 
 export function serverPaths(dataDir: string) {
@@ -89,6 +91,17 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   });
   if (flags.port !== 0) await writeAdminKubeconfig(flags.port);
 
+  // On abort the controllers stop first, so the leader lease is released while the API still answers.
+  const controllers = new AbortController();
+  const apiStop = new AbortController();
+  let controllersDone: Promise<void> = Promise.resolve();
+  const stopInOrder = () => {
+    controllers.abort();
+    void withinMs(controllersDone, controllerStopGraceMs).then(() => apiStop.abort());
+  };
+  if (signal.aborted) stopInOrder();
+  else signal.addEventListener('abort', stopInOrder, { once: true });
+
   let server: ApiServerInstance;
   try {
     server = new apiResult.value({
@@ -98,7 +111,7 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
       tls: tlsFor(pki),
       logger: log('apiserver'),
     });
-    await server.start(signal);
+    await server.start(apiStop.signal);
   } catch (err) {
     log('apiserver').error(`failed to start: ${errorMessage(err)}`);
     await closeBackend();
@@ -112,6 +125,8 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
     : 'the node agent is not part of this release; running the control plane only');
   log('kubeconfig').info(paths.kubeconfig);
   logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
+  if (ctx.disableControllers) log('controller-manager').info('disabled (--disable-controllers)');
+  else if (server.connectInProcess && !controllers.signal.aborted) controllersDone = runInProcessControllers(server, ctx, controllers.signal);
 
   if (signal.aborted) logger.info('shutting down');
   else signal.addEventListener('abort', () => logger.info('shutting down'), { once: true });
@@ -126,9 +141,44 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
     log('apiserver').error(`stopped with an error: ${errorMessage(err)}`);
     code = 1;
   }
+  controllers.abort();
+  await controllersDone;
   await closeBackend();
   logger.info('stopped');
   return code;
+}
+
+/** How long the controllers get to stop (and release their lease) before the API server stops. */
+const controllerStopGraceMs = 5000;
+
+/** The controllers, reaching the API server in-process, behind the same leader election as `kite controller-manager`. */
+async function runInProcessControllers(server: ApiServerInstance, ctx: ServerContext, signal: AbortSignal): Promise<void> {
+  const log = ctx.logger.with({ component: 'controller-manager' });
+  try {
+    const [{ runControllers, leaderIdentity }, { allControllers }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+      import('./run-controllers.js'), import('./controllers.js'), import('../client/rest.js'), import('../client/transport.js'),
+    ]);
+    const connect = () => server.connectInProcess!({ name: 'system:kube-controller-manager', groups: ['system:masters'] });
+    const client = new ApiClient(inProcessTransport(connect, 'kite-controller-manager'));
+    const host = ctx.hostnames[0] ?? 'kite';
+    try {
+      await runControllers({ client, controllers: allControllers(), logger: ctx.logger, signal, host, leaderElection: { identity: leaderIdentity(host) } });
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    log.error(`failed: ${errorMessage(err)}`);
+  }
+}
+
+/** Resolves when `p` settles or after `ms`, whichever comes first. */
+async function withinMs(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p.catch(() => undefined), new Promise<void>((r) => { timer = setTimeout(r, ms); })]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** After an abort, start-up gets this long to finish before the server gives up on it. */
