@@ -17,9 +17,13 @@ import {
 type OwnerState = 'solid' | 'dangling' | 'waiting';
 
 const PATCH_CONCURRENCY = 8;
+/** Owners confirmed absent, remembered so the dependents of one deleted owner cost one read. */
+const ABSENT_OWNERS_KEPT = 1000;
 
 export class GarbageCollector {
   readonly graph = new OwnershipGraph();
+  /** `namespace|uid` of owners the server said are gone; a uid never comes back. */
+  private readonly absentOwners = new Map<string, true>();
 
   constructor(
     private readonly client: ApiClient,
@@ -125,6 +129,8 @@ export class GarbageCollector {
     const ns = dependent.metadata?.namespace || undefined;
     const cached = this.cachedOwner(ref, ns);
     if (cached) return isDeletingDependents(cached.obj) ? 'waiting' : 'solid';
+    const absentKey = `${ns ?? ''}|${ref.uid}`;
+    if (this.absentOwners.has(absentKey)) return 'dangling';
     let rt: ResourceRef;
     try {
       rt = resourceForKind(ref.apiVersion, ref.kind);
@@ -138,12 +144,18 @@ export class GarbageCollector {
     }
     try {
       const owner = await this.client.resource(rt).get(rt.namespaced ? ns : undefined, ref.name);
-      if (owner.metadata?.uid !== ref.uid) return 'dangling';
+      if (owner.metadata?.uid !== ref.uid) return this.markAbsent(absentKey);
       return isDeletingDependents(owner) ? 'waiting' : 'solid';
     } catch (e) {
-      if (isNotFound(e)) return 'dangling';
+      if (isNotFound(e)) return this.markAbsent(absentKey);
       throw e;
     }
+  }
+
+  private markAbsent(key: string): 'dangling' {
+    this.absentOwners.set(key, true);
+    if (this.absentOwners.size > ABSENT_OWNERS_KEPT) this.absentOwners.delete(this.absentOwners.keys().next().value!);
+    return 'dangling';
   }
 
   /** A dependent not being deleted: delete it when no owner holds it, or drop references to owners that are gone. */

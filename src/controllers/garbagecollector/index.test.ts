@@ -71,6 +71,16 @@ describe('garbage collector', () => {
     await eventually(async () => (await cm('dep-1')) === undefined);
   });
 
+  it('collects 200 dependents of one deleted owner', async () => {
+    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'many' } });
+    const owner = await cms().create('many', configMap('many-owner'));
+    for (let i = 0; i < 200; i += 25) {
+      await Promise.all(Array.from({ length: 25 }, (_, j) => cms().create('many', configMap(`many-dep-${i + j}`, [ownerRef(owner)]))));
+    }
+    await cms().delete('many', 'many-owner');
+    await eventually(async () => (await cms().list('many')).items.length === 0, 20_000);
+  });
+
   it('deletes an object created with a reference to an owner that never existed', async () => {
     await cms().create(ns, configMap('dep-dangling', [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-00000000dead' }]));
     await eventually(async () => (await cm('dep-dangling')) === undefined);
