@@ -133,7 +133,7 @@ describe('terminatedPodsToDelete', () => {
       pod('evicted', '2026-01-04T00:00:00Z', 'Failed', 'Evicted'),
       pod('running', '2026-01-01T00:00:00Z', 'Running'),
     ];
-    assert.deepEqual(terminatedPodsToDelete(pods, 1).map((p) => p.metadata.name), ['evicted', 'old']);
+    assert.deepEqual(terminatedPodsToDelete(pods, 1).map((p) => p.metadata?.name), ['evicted', 'old']);
     assert.deepEqual(terminatedPodsToDelete(pods, 3), []);
     assert.deepEqual(terminatedPodsToDelete(pods, 0), []);
   });
