@@ -5,7 +5,7 @@ import { ApiClient } from '../../client/rest.js';
 import { inProcessTransport } from '../../client/transport.js';
 import { createInformerFactory } from '../../client/informers.js';
 import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { realClock } from '../../apimachinery/clock.js';
+import { FakeClock, realClock, type Clock } from '../../apimachinery/clock.js';
 import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { replicaSetController } from '../replicaset/index.js';
@@ -24,13 +24,13 @@ interface Cluster {
 }
 
 /** The Deployment and ReplicaSet controllers, plus a stand-in kubelet marking pods Ready (except `broken` images). */
-async function startCluster(s: TestServer): Promise<Cluster> {
+async function startCluster(s: TestServer, clock: Clock = realClock): Promise<Cluster> {
   const client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-  const informers = createInformerFactory(client, { clock: realClock });
+  const informers = createInformerFactory(client, { clock });
   const abort = new AbortController();
   const events: { reason: string; message: string }[] = [];
   const ctx: ControllerContext = {
-    client, informers, clock: realClock, logger: silentLogger,
+    client, informers, clock, logger: process.env.DEBUG_SYNC ? { ...silentLogger, warn: (m: string, f?: Record<string, unknown>) => console.log(m, f), with() { return this; } } : silentLogger,
     recorder: () => ({ event: (_o: KubeObject, _t, reason, message) => { events.push({ reason, message }); } }),
     options: { ...defaultControllerOptions, workers: 2 },
   };
@@ -245,5 +245,31 @@ describe('deployment controller', { timeout: 60_000 }, () => {
     // 11 old pods available, fewer than 15 - maxUnavailable.
     const d = await deploys().get('default', 'prop');
     assert.equal(d.status?.conditions?.find((x) => x.type === 'Available')?.reason, 'MinimumReplicasUnavailable');
+  });
+});
+
+describe('deployment progress deadline', { timeout: 60_000 }, () => {
+  it('marks a rollout that makes no progress within progressDeadlineSeconds as ProgressDeadlineExceeded', async () => {
+    const s = await startTestServer();
+    const clock = new FakeClock(Date.now());
+    const c = await startCluster(s, clock);
+    try {
+      const deploys = c.client.kind<Deployment>('apps/v1', 'Deployment');
+      await deploys.create('default', deployment('stuck', 1, 'broken:1', { progressDeadlineSeconds: 30 }));
+      const progressing = async () => (await deploys.get('default', 'stuck')).status?.conditions?.find((x) => x.type === 'Progressing');
+      await eventually(async () => (await progressing())?.status === 'True');
+      await eventually(async () => {
+        clock.advance(1000);
+        return (await progressing())?.reason === 'ProgressDeadlineExceeded';
+      }, 10_000);
+      const cond = (await progressing())!;
+      assert.equal(cond.status, 'False');
+      assert.match(cond.message ?? '', /^ReplicaSet "stuck-[a-z0-9]+" has timed out progressing\.$/);
+      const d = await deploys.get('default', 'stuck');
+      assert.equal(d.status?.conditions?.find((x) => x.type === 'Available')?.reason, 'MinimumReplicasUnavailable');
+    } finally {
+      await c.stop();
+      await s.close();
+    }
   });
 });
