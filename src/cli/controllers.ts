@@ -2,22 +2,36 @@
 //
 // To add one: give its folder an `index.ts` exporting a `Controller` (src/client/controller.ts),
 // commit it type-checked with its tests passing, then import it below and list it in
-// `allControllers()`. Still to come here as their folders land: garbagecollector
-// (`garbageCollector`), deployment (`deploymentController`), endpointslice
-// (`endpointSliceController`), nodelifecycle (`nodeLifecycleController`), podgc
-// (`podGCController`), and daemonset, job, cronjob, ttlafterfinished.
+// `allControllers()`. Not yet listed: cronjob and ttlafterfinished (add them once their
+// folders are committed).
 import type { Controller } from '../client/controller.js';
+import { daemonSetController } from '../controllers/daemonset/index.js';
+import { deploymentController } from '../controllers/deployment/index.js';
 import { endpointsController } from '../controllers/endpoints/index.js';
+import { endpointSliceController } from '../controllers/endpointslice/index.js';
+import { garbageCollector } from '../controllers/garbagecollector/index.js';
+import { jobController } from '../controllers/job/index.js';
 import { namespaceController } from '../controllers/namespace/index.js';
+import { nodeLifecycleController } from '../controllers/nodelifecycle/index.js';
+import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
 import { serviceAccountController } from '../controllers/serviceaccount/index.js';
+import { statefulSetController } from '../controllers/statefulset/index.js';
 
 export function allControllers(): Controller[] {
   return [
     namespaceController,
     serviceAccountController,
+    garbageCollector,
     replicaSetController,
     replicationController,
+    deploymentController,
+    statefulSetController,
+    daemonSetController,
+    jobController,
     endpointsController,
+    endpointSliceController,
+    nodeLifecycleController,
+    podGCController,
   ];
 }
