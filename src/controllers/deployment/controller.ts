@@ -10,6 +10,7 @@ import { resourceForKind, type ResourceClient } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { Rollout } from './rollout.js';
+import { rolloutRecreate, rolloutRolling } from './strategies.js';
 import type { Deployment, Pod, ReplicaSet } from './types.js';
 import { controllerOf } from './util.js';
 
@@ -201,9 +202,9 @@ class DeploymentSync {
     } else if (await rollout.isScalingEvent()) {
       await rollout.sync();
     } else if (rollout.d.spec?.strategy?.type === 'Recreate') {
-      await rollout.rolloutRecreate();
+      await rolloutRecreate(rollout);
     } else {
-      await rollout.rolloutRolling();
+      await rolloutRolling(rollout);
     }
     return rollout.requeueAfterMs !== undefined ? { requeueAfterMs: rollout.requeueAfterMs } : undefined;
   }

@@ -2,7 +2,7 @@
 // the strategy, clean up history, and report status — Kubernetes' deployment controller steps.
 import type { Clock } from '../../apimachinery/clock.js';
 import type { EventRecorder } from '../../client/controller.js';
-import { isAlreadyExists } from '../../client/errors.js';
+import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { ResourceClient } from '../../client/rest.js';
 import {
   AVAILABLE, PROGRESSING, REPLICA_FAILURE, Reason, deploymentComplete, deploymentProgressing, deploymentTimedOut,
@@ -37,7 +37,8 @@ export class Rollout {
     public d: Deployment,
     /** The replica sets this Deployment controls, kept current as this sync writes them. */
     public rsList: ReplicaSet[],
-    private readonly podMap: Map<string, Pod[]>,
+    /** Pods by the uid of the owned replica set controlling them. */
+    readonly podMap: Map<string, Pod[]>,
   ) {
     this.storedRevision = d.metadata?.annotations?.[REVISION];
   }
@@ -277,7 +278,7 @@ export class Rollout {
       try {
         await this.deps.replicaSets.delete(this.ns, rs.metadata!.name!);
       } catch (e) {
-        if (!(e as { code?: number }).code || (e as { code?: number }).code !== 404) throw e;
+        if (!isNotFound(e)) throw e;
       }
     }
   }
@@ -361,112 +362,6 @@ export class Rollout {
     if (Number.isNaN(from)) return;
     const after = from + (d.spec!.progressDeadlineSeconds ?? 0) * 1000 - this.deps.clock.now();
     this.requeueAfterMs = after < 1000 ? 1000 : after + 1000;
-  }
-
-  // ---- strategies -----------------------------------------------------------------------
-
-  async rolloutRolling(): Promise<void> {
-    const { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(true);
-    const n = newRS!;
-    if (await this.reconcileNewReplicaSet([...oldRSs, n], n)) {
-      const c = this.current(n, oldRSs);
-      await this.syncRolloutStatus([...c.oldRSs, c.newRS], c.newRS);
-      return;
-    }
-    if (await this.reconcileOldReplicaSets([...oldRSs, n], activeSets(oldRSs), n)) {
-      const c = this.current(n, oldRSs);
-      await this.syncRolloutStatus([...c.oldRSs, c.newRS], c.newRS);
-      return;
-    }
-    if (deploymentComplete(this.d, this.d.status ?? {})) await this.cleanup(oldRSs);
-    await this.syncRolloutStatus([...oldRSs, n], n);
-  }
-
-  private async reconcileNewReplicaSet(all: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
-    const want = replicasOf(this.d);
-    if (specReplicas(newRS) === want) return false;
-    if (specReplicas(newRS) > want) return (await this.scaleReplicaSet(newRS, want, 'down')).scaled;
-    return (await this.scaleReplicaSet(newRS, newRSNewReplicas(this.d, all, newRS), 'up')).scaled;
-  }
-
-  private async reconcileOldReplicaSets(all: ReplicaSet[], oldRSs: ReplicaSet[], newRS: ReplicaSet): Promise<boolean> {
-    const d = this.d;
-    if (replicaCount(oldRSs) === 0) return false;
-    const minAvailable = replicasOf(d) - maxUnavailable(d);
-    const newUnavailable = specReplicas(newRS) - (newRS.status?.availableReplicas ?? 0);
-    const maxScaledDown = replicaCount(all) - minAvailable - newUnavailable;
-    if (maxScaledDown <= 0) return false;
-    // Unhealthy old pods go first: removing them costs no availability.
-    const { sets, scaled: cleaned } = await this.cleanupUnhealthyReplicas(oldRSs, maxScaledDown);
-    const scaledDown = await this.scaleDownOldForRollingUpdate([...sets, newRS], sets);
-    return cleaned + scaledDown > 0;
-  }
-
-  private async cleanupUnhealthyReplicas(oldRSs: ReplicaSet[], max: number): Promise<{ sets: ReplicaSet[]; scaled: number }> {
-    const sets = [...oldRSs].sort(byCreation);
-    let total = 0;
-    for (let i = 0; i < sets.length; i++) {
-      if (total >= max) break;
-      const rs = sets[i];
-      const unhealthy = specReplicas(rs) - (rs.status?.availableReplicas ?? 0);
-      if (specReplicas(rs) === 0 || unhealthy <= 0) continue;
-      const down = Math.min(max - total, unhealthy);
-      sets[i] = (await this.scaleReplicaSet(rs, specReplicas(rs) - down, 'down')).rs;
-      total += down;
-    }
-    return { sets, scaled: total };
-  }
-
-  private async scaleDownOldForRollingUpdate(all: ReplicaSet[], oldRSs: ReplicaSet[]): Promise<number> {
-    const d = this.d;
-    const minAvailable = replicasOf(d) - maxUnavailable(d);
-    const available = availableReplicaCount(all);
-    if (available <= minAvailable) return 0;
-    const budget = available - minAvailable;
-    let total = 0;
-    for (const rs of [...oldRSs].sort(byCreation)) {
-      if (total >= budget) break;
-      if (specReplicas(rs) === 0) continue;
-      const down = Math.min(specReplicas(rs), budget - total);
-      await this.scaleReplicaSet(rs, specReplicas(rs) - down, 'down');
-      total += down;
-    }
-    return total;
-  }
-
-  async rolloutRecreate(): Promise<void> {
-    let { newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(false);
-    let scaledDown = false;
-    for (const rs of activeSets(oldRSs)) {
-      if ((await this.scaleReplicaSet(rs, 0, 'down')).scaled) scaledDown = true;
-    }
-    if (scaledDown) {
-      const c = this.current(newRS, oldRSs);
-      await this.syncRolloutStatus([...c.oldRSs, c.newRS], c.newRS);
-      return;
-    }
-    if (this.oldPodsRunning(newRS, oldRSs)) {
-      await this.syncRolloutStatus([...oldRSs, newRS], newRS);
-      return;
-    }
-    if (!newRS) ({ newRS, oldRSs } = await this.getAllReplicaSetsAndSyncRevision(true));
-    await this.scaleReplicaSet(newRS!, replicasOf(this.d), 'up');
-    const c = this.current(newRS, oldRSs);
-    if (deploymentComplete(this.d, this.d.status ?? {})) await this.cleanup(c.oldRSs);
-    await this.syncRolloutStatus([...c.oldRSs, c.newRS], c.newRS);
-  }
-
-  /** Old sets still report pods, or some old pod has not finished (Unknown counts as running). */
-  private oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet[]): boolean {
-    if (actualReplicaCount(oldRSs) > 0) return true;
-    for (const [uid, pods] of this.podMap) {
-      if (newRS && newRS.metadata?.uid === uid) continue;
-      for (const p of pods) {
-        const phase = p.status?.phase;
-        if (phase !== 'Failed' && phase !== 'Succeeded') return true;
-      }
-    }
-    return false;
   }
 
   // ---- pause ----------------------------------------------------------------------------
