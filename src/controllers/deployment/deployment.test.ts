@@ -30,7 +30,7 @@ async function startCluster(s: TestServer, clock: Clock = realClock): Promise<Cl
   const abort = new AbortController();
   const events: { reason: string; message: string }[] = [];
   const ctx: ControllerContext = {
-    client, informers, clock, logger: process.env.DEBUG_SYNC ? { ...silentLogger, warn: (m: string, f?: Record<string, unknown>) => console.log(m, f), with() { return this; } } : silentLogger,
+    client, informers, clock, logger: silentLogger,
     recorder: () => ({ event: (_o: KubeObject, _t, reason, message) => { events.push({ reason, message }); } }),
     options: { ...defaultControllerOptions, workers: 2 },
   };
