@@ -27,7 +27,7 @@ describe('job controller', () => {
     client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
     informers = createInformerFactory(client, { clock: realClock });
     const ctx: ControllerContext = {
-      client, informers, clock, logger: process.env.JOB_TEST_LOG ? { ...silentLogger, warn: (m: string, f?: unknown) => console.log(m, f), with() { return this; } } : silentLogger,
+      client, informers, clock, logger: silentLogger,
       recorder: () => ({ event: (obj: KubeObject, type, reason, message) => { events.push({ name: obj.metadata?.name ?? '', type, reason, message }); } }),
       options: { ...defaultControllerOptions },
     };
