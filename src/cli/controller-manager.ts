@@ -67,6 +67,16 @@ function parseSeconds(flag: string, value: string | undefined, dflt: number): nu
   return Math.max(1, Math.round(ms / 1000));
 }
 
+/** The controller tunables both `kite controller-manager` and `kite server` accept. */
+export function parseControllerOptions(raw: Pick<RawControllerManagerFlags, 'workers' | 'nodeMonitorGracePeriod' | 'defaultTolerationSeconds'>): ControllerOptions {
+  return {
+    ...defaultControllerOptions,
+    workers: parsePositiveInt('--workers', raw.workers, defaultControllerOptions.workers, 1),
+    nodeMonitorGracePeriodSeconds: parseSeconds('--node-monitor-grace-period', raw.nodeMonitorGracePeriod, defaultControllerOptions.nodeMonitorGracePeriodSeconds),
+    defaultTolerationSeconds: parsePositiveInt('--default-toleration-seconds', raw.defaultTolerationSeconds, defaultControllerOptions.defaultTolerationSeconds, 0),
+  };
+}
+
 export function parseControllerManagerFlags(raw: RawControllerManagerFlags, env: ControllerManagerEnvironment): ControllerManagerFlags {
   const fromEnv = env.kubeconfigEnv?.split(':').find((p) => p.trim() !== '');
   const kubeconfig = raw.kubeconfig?.trim() || fromEnv || join(env.home, '.kube', 'config');
@@ -74,12 +84,7 @@ export function parseControllerManagerFlags(raw: RawControllerManagerFlags, env:
     kubeconfig,
     ...(raw.context ? { context: raw.context } : {}),
     leaderElect: parseBool('--leader-elect', raw.leaderElect, true),
-    options: {
-      ...defaultControllerOptions,
-      workers: parsePositiveInt('--workers', raw.workers, defaultControllerOptions.workers, 1),
-      nodeMonitorGracePeriodSeconds: parseSeconds('--node-monitor-grace-period', raw.nodeMonitorGracePeriod, defaultControllerOptions.nodeMonitorGracePeriodSeconds),
-      defaultTolerationSeconds: parsePositiveInt('--default-toleration-seconds', raw.defaultTolerationSeconds, defaultControllerOptions.defaultTolerationSeconds, 0),
-    },
+    options: parseControllerOptions(raw),
     logFormat: parseLogFormat(raw.logFormat, env.isTTY),
   };
 }

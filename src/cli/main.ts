@@ -85,7 +85,12 @@ async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Prom
   }
 }
 
-type RawServerCommandFlags = RawServerFlags & { disableControllers?: boolean };
+type RawServerCommandFlags = RawServerFlags & {
+  disableControllers?: boolean;
+  nodeMonitorGracePeriod?: string;
+  defaultTolerationSeconds?: string;
+  workers?: string;
+};
 
 async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<number> {
   const flags = parseServerFlags(raw, {
@@ -94,12 +99,14 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
     cwd: process.cwd(),
     isTTY: io.stdout.isTTY === true,
   });
+  const { parseControllerOptions } = await import('./controller-manager.js');
+  const controllerOptions = parseControllerOptions(raw);
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   return untilSignalled(logger, async (signal) => {
     // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
     const { runServer } = await import('./server.js');
     return runServer(flags, {
-      signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true,
+      signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true, controllerOptions,
     });
   });
 }
@@ -130,6 +137,9 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--datastore-endpoint <url>', 'sqlite://<path>, or etcd as http://host:2379[,http://host:2379...] (default: SQLite at <data-dir>/db/state.db)')
     .option('--disable-agent', 'run without the node agent (the agent is not part of this release yet)')
     .option('--disable-controllers', 'run without the controllers (run `kite controller-manager` elsewhere instead)')
+    .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
+    .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
+    .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', serverExamples)
     .action(async (opts: RawServerCommandFlags) => {

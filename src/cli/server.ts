@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
+import type { ControllerOptions } from '../client/controller.js';
 import { ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
 import type { Backend } from '../storage/backend.js';
 import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
@@ -20,6 +21,8 @@ export interface ServerContext {
   components?: ServerComponents;
   /** Run without the controllers (`--disable-controllers`). */
   disableControllers?: boolean;
+  /** Tunables for the in-process controllers (defaults: Kubernetes'). */
+  controllerOptions?: Partial<ControllerOptions>;
 }
 
 export function serverPaths(dataDir: string) {
@@ -162,7 +165,10 @@ async function runInProcessControllers(server: ApiServerInstance, ctx: ServerCon
     const client = new ApiClient(inProcessTransport(connect, 'kite-controller-manager'));
     const host = ctx.hostnames[0] ?? 'kite';
     try {
-      await runControllers({ client, controllers: allControllers(), logger: ctx.logger, signal, host, leaderElection: { identity: leaderIdentity(host) } });
+      await runControllers({
+        client, controllers: allControllers(), logger: ctx.logger, signal, host,
+        options: ctx.controllerOptions, leaderElection: { identity: leaderIdentity(host) },
+      });
     } finally {
       client.close();
     }
