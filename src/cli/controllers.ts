@@ -2,9 +2,9 @@
 //
 // To add one: give its folder an `index.ts` exporting a `Controller` (src/client/controller.ts),
 // commit it type-checked with its tests passing, then import it below and list it in
-// `allControllers()`. Not yet listed: cronjob and ttlafterfinished (add them once their
-// folders are committed).
+// `allControllers()`.
 import type { Controller } from '../client/controller.js';
+import { cronJobController } from '../controllers/cronjob/index.js';
 import { daemonSetController } from '../controllers/daemonset/index.js';
 import { deploymentController } from '../controllers/deployment/index.js';
 import { endpointsController } from '../controllers/endpoints/index.js';
@@ -17,6 +17,7 @@ import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
 import { serviceAccountController } from '../controllers/serviceaccount/index.js';
 import { statefulSetController } from '../controllers/statefulset/index.js';
+import { ttlAfterFinishedController } from '../controllers/ttlafterfinished/index.js';
 
 export function allControllers(): Controller[] {
   return [
@@ -29,6 +30,8 @@ export function allControllers(): Controller[] {
     statefulSetController,
     daemonSetController,
     jobController,
+    cronJobController,
+    ttlAfterFinishedController,
     endpointsController,
     endpointSliceController,
     nodeLifecycleController,
