@@ -1,8 +1,17 @@
 // Fake nodes for end-to-end tests until a real kubelet exists: Node objects that report Ready,
 // keep their Lease in kube-node-lease fresh, and act the kubelet's part for pods bound to them
 // (Running and Ready at once, gone when deleted). With no scheduler yet, pending pods are bound to
-// them round-robin. Everything goes through the API over HTTPS, as a kubelet's writes would.
+// them round-robin, skipping stopped nodes and nodes whose NoSchedule/NoExecute taints the pod does
+// not tolerate. Everything goes through the API over HTTPS, as a kubelet's writes would.
+//
+// A pod annotated `kite.test/exit-code: "<n>"` stands for a container that exits: it runs for
+// `kite.test/run-ms` milliseconds (default 300) and then ends Succeeded (n = 0) or Failed.
 import type { Kite } from './harness.js';
+
+/** Pod annotation: the containers exit with this code a moment after they start. */
+export const EXIT_CODE_ANNOTATION = 'kite.test/exit-code';
+/** Pod annotation: how long (ms) a pod with an exit code runs before it exits (default 300). */
+export const RUN_MS_ANNOTATION = 'kite.test/run-ms';
 
 export interface FakeNodesOptions {
   names: string[];
@@ -35,6 +44,24 @@ function microTime(ms = Date.now()): string {
 /** metav1.Time. */
 function time(ms = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+interface Taint { key: string; value?: string; effect: string }
+interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
+
+function tolerates(tolerations: Toleration[], taint: Taint): boolean {
+  return tolerations.some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (!t.key) return t.operator === 'Exists';
+    if (t.key !== taint.key) return false;
+    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/** Whether the scheduler would place `pod` on a node with `taints` (NoSchedule and NoExecute count). */
+function schedulable(pod: any, taints: Taint[]): boolean {
+  const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
+  return taints.every((t) => (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') || tolerates(tolerations, t));
 }
 
 interface NodeState {
@@ -202,9 +229,10 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
     try {
       if (!nodeName) {
         if (opts.bind === false || pod.metadata.deletionTimestamp || (phase && phase !== 'Pending')) return;
-        const alive = [...nodes.values()].filter((n) => n.alive);
-        if (alive.length === 0) return;
-        const target = alive[roundRobin++ % alive.length]!;
+        const taints = await nodeTaints();
+        const fit = [...nodes.values()].filter((n) => n.alive && schedulable(pod, taints.get(n.name) ?? []));
+        if (fit.length === 0) return;
+        const target = fit[roundRobin++ % fit.length]!;
         await expect(`bind ${key}`, kite.request('POST', `${path}/binding`, {
           apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target.name },
         }), [200, 201, 409, 404]);
@@ -219,13 +247,77 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
         }), [200, 202, 404, 409]);
         return;
       }
-      if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') return;
+      if (phase === 'Succeeded' || phase === 'Failed') return;
+      if (phase === 'Running') {
+        scheduleExit(pod, n);
+        return;
+      }
       await expect(`status of ${key}`, kite.request('PATCH', `${path}/status`, {
         status: runningStatus(pod, n),
       }, { 'Content-Type': 'application/merge-patch+json' }), [200, 404, 409]);
     } finally {
       busy.delete(key);
     }
+  };
+
+  // Taints of every node, read at most once per second (binding needs them).
+  let taintCache: { at: number; taints: Promise<Map<string, Taint[]>> } | undefined;
+  const nodeTaints = (): Promise<Map<string, Taint[]>> => {
+    if (taintCache && Date.now() - taintCache.at < 1000) return taintCache.taints;
+    const taints = (async () => {
+      const res = await kite.request('GET', '/api/v1/nodes');
+      if (res.status !== 200) throw new Error(`list nodes: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+      const m = new Map<string, Taint[]>();
+      for (const node of res.json().items ?? []) m.set(node.metadata.name, node.spec?.taints ?? []);
+      return m;
+    })();
+    taintCache = { at: Date.now(), taints };
+    taints.catch(() => { if (taintCache?.taints === taints) taintCache = undefined; });
+    return taints;
+  };
+
+  // Pods annotated with an exit code: their containers stop after a moment.
+  const exiting = new Map<string, NodeJS.Timeout>();
+  const scheduleExit = (pod: any, n: NodeState) => {
+    const raw = pod.metadata.annotations?.[EXIT_CODE_ANNOTATION];
+    if (raw === undefined) return;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    if (exiting.has(key)) return;
+    const exitCode = Number(raw) || 0;
+    const runMs = Number(pod.metadata.annotations?.[RUN_MS_ANNOTATION] ?? 300);
+    const t = setTimeout(() => {
+      if (closed || !n.alive) {
+        exiting.delete(key);
+        return;
+      }
+      // The key stays until the write is done, so a resync in between does not exit the pod twice.
+      void expect(`exit of ${key}`, kite.request('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, {
+        status: exitedStatus(pod, exitCode),
+      }, { 'Content-Type': 'application/merge-patch+json' }), [200, 404, 409])
+        .catch((err) => fail('pod exit', err))
+        .finally(() => exiting.delete(key));
+    }, runMs);
+    t.unref();
+    exiting.set(key, t);
+  };
+
+  const exitedStatus = (pod: any, exitCode: number): object => {
+    const now = time();
+    const reason = exitCode === 0 ? 'Completed' : 'Error';
+    const started = (c: any) => pod.status?.containerStatuses?.find((s: any) => s.name === c.name)?.state?.running?.startedAt ?? now;
+    const cond = (type: string, status: string) => ({
+      type, status, lastProbeTime: null, lastTransitionTime: now, ...(status === 'False' ? { reason: 'PodCompleted' } : {}),
+    });
+    return {
+      phase: exitCode === 0 ? 'Succeeded' : 'Failed',
+      conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False'),
+        cond('ContainersReady', 'False'), cond('PodScheduled', 'True')],
+      containerStatuses: (pod.spec?.containers ?? []).map((c: any) => ({
+        ...(pod.status?.containerStatuses?.find((s: any) => s.name === c.name) ?? { name: c.name, image: c.image }),
+        ready: false, started: false,
+        state: { terminated: { exitCode, reason, startedAt: started(c), finishedAt: now } },
+      })),
+    };
   };
 
   const handle = (pod: any) => { void handlePod(pod).catch((err) => fail('pod', err)); };
@@ -294,6 +386,8 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
       closed = true;
       clearInterval(resyncTimer);
       for (const n of nodes.values()) stopNode(n);
+      for (const t of exiting.values()) clearTimeout(t);
+      exiting.clear();
       watch?.close();
       wakeWatch?.();
       await watching;
