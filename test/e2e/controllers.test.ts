@@ -117,6 +117,42 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
     }
   };
 
+  /** Follows the pods of `app` through a watch and keeps the lowest serving count seen after any event. */
+  const watchServing = async (ns: string, app: string) => {
+    const res = await kite().request('GET', `/api/v1/namespaces/${ns}/pods?labelSelector=app%3D${app}`);
+    const initial = res.json();
+    const state = new Map<string, any>(initial.items.map((p: any) => [p.metadata.name, p]));
+    let min = serving([...state.values()]).length;
+    let events = 0;
+    let stopped = false;
+    const stream = await kite().stream(
+      `/api/v1/namespaces/${ns}/pods?watch=1&labelSelector=app%3D${app}&resourceVersion=${initial.metadata.resourceVersion}`);
+    assert.equal(stream.status, 200);
+    const loop = (async () => {
+      while (!stopped && !stream.ended) {
+        let ev: any;
+        try {
+          ev = await stream.nextJson(1000);
+        } catch {
+          continue;
+        }
+        if (ev.type === 'ADDED' || ev.type === 'MODIFIED') state.set(ev.object.metadata.name, ev.object);
+        else if (ev.type === 'DELETED') state.delete(ev.object.metadata.name);
+        else if (ev.type === 'ERROR') throw new Error(`pod watch error: ${JSON.stringify(ev.object)}`);
+        else continue;
+        events += 1;
+        min = Math.min(min, serving([...state.values()]).length);
+      }
+    })();
+    let failure: unknown;
+    loop.catch((err) => { failure = err; });
+    return {
+      min: () => { if (failure) throw failure; return min; },
+      events: () => events,
+      stop: () => { stopped = true; stream.close(); },
+    };
+  };
+
   /** `kubectl rollout status`, bounded. */
   const rolloutStatus = async (ns: string, name: string) => {
     const { stdout } = await kubectl(ns, ['rollout', 'status', `deploy/${name}`, '--timeout=60s']);
@@ -150,32 +186,18 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
       await kubectl(ns, ['wait', '--for=jsonpath={.status.readyReplicas}=5', 'deploy/web', '--timeout=60s']);
       running = await settled(ns, 'web', 5, IMAGE_1);
 
-      // A rolling update with maxUnavailable 0 never has fewer than 5 serving pods.
-      let minServing = Infinity;
-      let samples = 0;
-      let watching = true;
-      const observer = (async () => {
-        while (watching) {
-          try {
-            const n = serving(await pods(ns, 'web')).length;
-            minServing = Math.min(minServing, n);
-            samples += 1;
-          } catch {
-            // a failed sample is skipped
-          }
-          await delay(100);
-        }
-      })();
+      // A rolling update with maxUnavailable 0 never has fewer than 5 serving pods: a pod watch
+      // replays every change, and the count is checked after each one.
+      const observer = await watchServing(ns, 'web');
       try {
         await kubectl(ns, ['set', 'image', 'deploy/web', `web=${IMAGE_2}`]);
         await rolloutStatus(ns, 'web');
         running = await settled(ns, 'web', 5, IMAGE_2);
       } finally {
-        watching = false;
-        await observer;
+        observer.stop();
       }
-      assert.ok(samples > 0, 'the pods were never sampled during the rollout');
-      assert.equal(minServing, 5, `serving pods dropped to ${minServing} during the rolling update (${samples} samples)`);
+      assert.ok(observer.events() >= 10, `the watch saw the rollout (${observer.events()} events)`);
+      assert.equal(observer.min(), 5, `serving pods dropped to ${observer.min()} during the rolling update`);
       let dep = await getDeployment(ns, 'web');
       assert.equal(dep.metadata.annotations['deployment.kubernetes.io/revision'], '2');
 
@@ -220,7 +242,20 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
         'no ReplicaSet for the new image while paused');
       await kubectl(ns, ['rollout', 'resume', 'deploy/web']);
       await rolloutStatus(ns, 'web');
-      await settled(ns, 'web', 5, IMAGE_3);
+      running = await settled(ns, 'web', 5, IMAGE_3);
+      dep = await getDeployment(ns, 'web');
+      assert.equal(dep.metadata.annotations['deployment.kubernetes.io/revision'], '5');
+      const condition = (type: string) => dep.status.conditions.find((c: any) => c.type === type);
+      assert.deepEqual([condition('Available')?.status, condition('Available')?.reason], ['True', 'MinimumReplicasAvailable']);
+      assert.deepEqual([condition('Progressing')?.status, condition('Progressing')?.reason], ['True', 'NewReplicaSetAvailable']);
+      assert.deepEqual([dep.status.replicas, dep.status.updatedReplicas, dep.status.readyReplicas, dep.status.availableReplicas], [5, 5, 5, 5]);
+      const rev5 = (await kubectl(ns, ['rollout', 'history', 'deploy/web', '--revision=5'])).stdout;
+      assert.match(rev5, new RegExp(`Image:\\s+${IMAGE_3.replace('.', '\\.')}`));
+      const newRs = (await replicaSets(ns, 'web')).find((rs) => rs.spec.replicas === 5)!;
+      const hash = newRs.metadata.labels['pod-template-hash'];
+      assert.ok(hash && newRs.metadata.name === `web-${hash}`, `ReplicaSet ${newRs.metadata.name} named after its template hash`);
+      assert.ok(running.every((p) => p.metadata.labels['pod-template-hash'] === hash && p.metadata.ownerReferences?.[0]?.uid === newRs.metadata.uid),
+        'the pods belong to the newest ReplicaSet');
 
       // kubectl get rs: the current ReplicaSet holds all 5, the old ones none.
       const rsRows = parseTable((await kubectl(ns, ['get', 'rs', '-l', 'app=web'])).stdout);
@@ -276,7 +311,50 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
       };
       await expectEndpoints(2);
       await kubectl(ns, ['scale', 'deploy/echo', '--replicas=3']);
-      await expectEndpoints(3);
+      const ips = await expectEndpoints(3);
+
+      // The addresses name their pods and nodes; the slice belongs to the Service and its controller.
+      const podByIP = new Map((await pods(ns, 'echo')).map((p) => [p.status.podIP as string, p]));
+      const ep = await get(`/api/v1/namespaces/${ns}/endpoints/echo`);
+      for (const a of ep.subsets.flatMap((x: any) => x.addresses)) {
+        const p = podByIP.get(a.ip);
+        assert.ok(p, `address ${a.ip} is a pod's`);
+        assert.equal(a.nodeName, p.spec.nodeName);
+        assert.deepEqual([a.targetRef?.kind, a.targetRef?.name, a.targetRef?.uid], ['Pod', p.metadata.name, p.metadata.uid]);
+      }
+      assert.deepEqual(ep.subsets[0].ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+      const service = await get(`/api/v1/namespaces/${ns}/services/echo`);
+      const [slice] = await list(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Decho`);
+      assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+      assert.equal(slice.metadata.ownerReferences?.[0]?.uid, service.metadata.uid);
+      assert.deepEqual(slice.ports, [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+      for (const e of slice.endpoints) {
+        const p = podByIP.get(e.addresses[0]);
+        assert.ok(p, `endpoint ${e.addresses[0]} is a pod's`);
+        assert.equal(e.nodeName, p.spec.nodeName);
+        assert.equal(e.targetRef?.name, p.metadata.name);
+        assert.deepEqual(e.conditions, { ready: true, serving: true, terminating: false });
+      }
+
+      // A pod that stops being ready moves to notReadyAddresses, and its slice endpoint to ready=false.
+      const sick = podByIP.get(ips[0]!)!;
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const conditions = sick.status.conditions.map((c: any) =>
+        c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False', lastTransitionTime: now } : c);
+      const patched = await kite().request('PATCH', `/api/v1/namespaces/${ns}/pods/${sick.metadata.name}/status`,
+        { status: { conditions } }, { 'Content-Type': 'application/merge-patch+json' });
+      assert.equal(patched.status, 200, patched.body);
+      await pollUntil(`${ips[0]} in notReadyAddresses`, async () => {
+        const e = await get(`/api/v1/namespaces/${ns}/endpoints/echo`);
+        const ready = e.subsets.flatMap((x: any) => (x.addresses ?? []).map((a: any) => a.ip));
+        const notReady = e.subsets.flatMap((x: any) => (x.notReadyAddresses ?? []).map((a: any) => a.ip));
+        return !ready.includes(ips[0]) && notReady.includes(ips[0]) && ready.length === 2;
+      }, 20_000, 200);
+      await pollUntil(`${ips[0]} not ready in the EndpointSlice`, async () => {
+        const slices = await list(`/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Decho`);
+        const e = slices.flatMap((x) => x.endpoints ?? []).find((x: any) => x.addresses.includes(ips[0]));
+        return e?.conditions?.ready === false;
+      }, 20_000, 200);
     });
   });
 
@@ -452,6 +530,19 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
         const up = serving(await pods(ns, 'spread'));
         return up.length === 4 && up.every((p) => p.spec.nodeName === healthy);
       }, 40_000, 250);
+      // Pods still on the silent node were marked not ready; evictions and the node going NotReady are events.
+      const stale = (await pods(ns, 'spread')).filter((p) => p.spec.nodeName === failing);
+      for (const p of stale) assert.ok(!isReady(p), `pod ${p.metadata.name} on the silent node still Ready`);
+      const events = await pollUntil('eviction events', async () => {
+        const items = await list(`/api/v1/namespaces/${ns}/events`);
+        const evicted = items.filter((e) => e.reason === 'TaintManagerEviction').map((e) => e.involvedObject.name);
+        return onFailing.every((name) => evicted.includes(name)) ? items : false;
+      }, 20_000, 250);
+      assert.ok(events.some((e) => e.reason === 'NodeNotReady' && onFailing.includes(e.involvedObject.name)),
+        'NodeNotReady events on the pods of the silent node');
+      await pollUntil('a NodeNotReady event for the node', async () =>
+        (await list(`/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D${failing}`))
+          .some((e) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node'), 20_000, 250);
       await kubectl(ns, ['wait', '--for=jsonpath={.status.readyReplicas}=4', 'deploy/spread', '--timeout=60s']);
       const dep = await getDeployment(ns, 'spread');
       assert.equal(dep.status.availableReplicas, 4);
