@@ -21,4 +21,24 @@ if (!(await etcdBinaryAvailable())) {
     const backend = new EtcdBackend({ endpoints: [etcd.endpoint], prefix: `/kite-test-${++n}` });
     return { backend, cleanup: () => backend.close() };
   });
+
+  test('etcd backend keeps serving after many watches are cancelled at once', async () => {
+    const backend = new EtcdBackend({ endpoints: [etcd.endpoint], prefix: `/kite-test-${++n}` });
+    await backend.start();
+    try {
+      const seen: number[] = [];
+      const from = (await backend.currentRevision()) + 1;
+      const watches = Array.from({ length: 8 }, () => backend.watch('/w/', { startRevision: from, onEvents: (e) => seen.push(e.length), onError: () => {} }));
+      await backend.create('/w/a', new TextEncoder().encode('1'));
+      const deadline = Date.now() + 5000;
+      while (seen.length < watches.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(seen.length, watches.length);
+      for (const w of watches) w.cancel();
+      // Right after, writes and reads still go through (no tripped circuit breaker).
+      for (let i = 0; i < 5; i++) await backend.create(`/w/after-${i}`, new TextEncoder().encode('x'));
+      assert.equal(await backend.count('/w/'), 6);
+    } finally {
+      await backend.close();
+    }
+  });
 }

@@ -122,9 +122,13 @@ export class EtcdWatch implements Watch {
     const stream = this.stream;
     this.stream = undefined;
     if (!stream) return;
-    // Cancelling reports a CANCELLED error on the stream; swallow it, it is ours.
+    // Cancelling reports a CANCELLED error on the stream; swallow it, it is ours. The write side
+    // is closed first: the etcd3 client counts an error on a still-writable stream against the
+    // host, and a few watches ending together would otherwise open its circuit breaker and fail
+    // every request for seconds.
     stream.on('error', () => {});
     try {
+      stream.end();
       stream.cancel();
     } catch {
       // already closed
