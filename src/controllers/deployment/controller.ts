@@ -12,7 +12,7 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { Rollout } from './rollout.js';
 import { rolloutRecreate, rolloutRolling } from './strategies.js';
 import type { Deployment, Pod, ReplicaSet } from './types.js';
-import { controllerOf } from './util.js';
+import { CONTROLLER_UID_INDEX, controllerOf, controllerUidIndex, orphanIndexValue } from './util.js';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -35,6 +35,10 @@ class DeploymentSync {
     this.deployments = ctx.informers.informer<Deployment>(resourceForKind('apps/v1', 'Deployment'));
     this.replicaSets = ctx.informers.informer<ReplicaSet>(resourceForKind('apps/v1', 'ReplicaSet'));
     this.pods = ctx.informers.informer<Pod>(resourceForKind('v1', 'Pod'));
+    // Sets by controlling Deployment (orphans by namespace), pods by controlling set: a sync
+    // reads what it owns, not the whole namespace.
+    this.replicaSets.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
+    this.pods.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
     this.dClient = ctx.client.kind<Deployment>('apps/v1', 'Deployment');
     this.rsClient = ctx.client.kind<ReplicaSet>('apps/v1', 'ReplicaSet');
     this.queue = new WorkQueue({ clock: ctx.clock, name: 'deployment' });
@@ -128,12 +132,15 @@ class DeploymentSync {
     const owned: ReplicaSet[] = [];
     const errors: unknown[] = [];
     let adoptCheck: Promise<void> | undefined;
-    for (const rs of this.replicaSets.store.byIndex('namespace', ns)) {
-      const matches = selector.matches(rs.metadata?.labels ?? {});
+    const candidates = this.replicaSets.store.byIndex(CONTROLLER_UID_INDEX, uid ?? '').filter((rs) => rs.metadata?.namespace === ns);
+    for (const rs of this.replicaSets.store.byIndex(CONTROLLER_UID_INDEX, orphanIndexValue(ns))) candidates.push(rs);
+    for (const rs of candidates) {
+      // Controlled by someone else: neither adopted nor released, whatever its labels say.
       const ref = controllerOf(rs);
+      if (ref && ref.uid !== uid) continue;
+      const matches = selector.matches(rs.metadata?.labels ?? {});
       try {
         if (ref) {
-          if (ref.uid !== uid) continue;
           if (matches) owned.push(rs);
           else if (!deleting) {
             await this.rsClient.patch(ns, rs.metadata!.name!, { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: rs.metadata?.uid } }, 'strategic');
@@ -159,11 +166,13 @@ class DeploymentSync {
 
   /** Pods of the selector, grouped by the owned replica set that controls them. */
   private podMap(d: Deployment, selector: LabelSelector, rsList: ReplicaSet[]): Map<string, Pod[]> {
-    const map = new Map<string, Pod[]>(rsList.map((rs) => [rs.metadata?.uid ?? '', []]));
-    for (const p of this.pods.store.byIndex('namespace', d.metadata?.namespace ?? '')) {
-      if (!selector.matches(p.metadata?.labels ?? {})) continue;
-      const ref = controllerOf(p);
-      if (ref && map.has(ref.uid)) map.get(ref.uid)!.push(p);
+    const ns = d.metadata?.namespace ?? '';
+    const map = new Map<string, Pod[]>();
+    for (const rs of rsList) {
+      const uid = rs.metadata?.uid ?? '';
+      if (map.has(uid)) continue;
+      map.set(uid, this.pods.store.byIndex(CONTROLLER_UID_INDEX, uid)
+        .filter((p) => p.metadata?.namespace === ns && selector.matches(p.metadata?.labels ?? {})));
     }
     return map;
   }

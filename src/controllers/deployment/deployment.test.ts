@@ -222,6 +222,19 @@ describe('deployment controller', { timeout: 60_000 }, () => {
     }
   });
 
+  it('adopts a matching orphan replica set and scales it down as an old set', async () => {
+    const orphan = await c.client.kind<ReplicaSet>('apps/v1', 'ReplicaSet').create('default', {
+      apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'stray', labels: { app: 'adopter' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'adopter' } }, template: { metadata: { labels: { app: 'adopter' } }, spec: { containers: [{ name: 'c', image: 'nginx:0' }] } } },
+    });
+    const d = await deploys().create('default', deployment('adopter', 2, 'nginx:1'));
+    await eventually(() => rolledOut('adopter'), 15_000);
+    const stray = await c.client.kind<ReplicaSet>('apps/v1', 'ReplicaSet').get('default', 'stray');
+    assert.equal(stray.metadata?.uid, orphan.metadata?.uid);
+    assert.equal(stray.metadata?.ownerReferences?.find((r) => r.controller)?.uid, d.metadata?.uid);
+    await eventually(async () => (await c.client.kind<ReplicaSet>('apps/v1', 'ReplicaSet').get('default', 'stray')).spec?.replicas === 0, 15_000);
+  });
+
   it('keeps only revisionHistoryLimit old replica sets', async () => {
     await deploys().create('default', deployment('history', 1, 'nginx:1', { revisionHistoryLimit: 1 }));
     await eventually(() => rolledOut('history'), 10_000);

@@ -16,6 +16,23 @@ export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
 }
 
+/**
+ * The informer index by controller: the controlling ownerReference's uid, or
+ * `orphan/<namespace>` for objects no controller owns. The ReplicaSet controller registers the
+ * same name on the same shared informers with the same function, so whichever registers last,
+ * the index holds the same values.
+ */
+export const CONTROLLER_UID_INDEX = 'controller-uid';
+
+export function orphanIndexValue(namespace: string): string {
+  return `orphan/${namespace}`;
+}
+
+export function controllerUidIndex(obj: KubeObject): string[] {
+  const ref = controllerOf(obj);
+  return [ref ? ref.uid : orphanIndexValue(obj.metadata?.namespace ?? '')];
+}
+
 export function replicasOf(d: Deployment): number {
   return d.spec?.replicas ?? 1;
 }

@@ -5,7 +5,8 @@ import type { KubeObject, OwnerReference } from '../../apimachinery/object.js';
 import type { LabelSelector } from '../../apimachinery/labels.js';
 import type { ResourceClient } from '../../client/rest.js';
 import { isNotFound } from '../../client/errors.js';
-import { controllerOf } from './pods.js';
+import type { ObjectStore } from '../../client/informer-types.js';
+import { CONTROLLER_UID_INDEX, controllerOf, orphanIndexValue } from './pods.js';
 
 export interface ClaimOwner {
   ref: OwnerReference;
@@ -27,17 +28,31 @@ export function controllerRefFor(owner: KubeObject, apiVersion: string, kind: st
   };
 }
 
-/** Returns the objects the owner controls after adopting and releasing. Errors are thrown at the end. */
+/**
+ * What an owner may claim, read from a store carrying the `controller-uid` index: the objects it
+ * controls in its namespace, then the namespace's orphans.
+ */
+export function claimCandidates<T extends KubeObject>(store: ObjectStore<T>, namespace: string, ownerUid: string): T[] {
+  const out = store.byIndex(CONTROLLER_UID_INDEX, ownerUid).filter((o) => o.metadata?.namespace === namespace);
+  for (const o of store.byIndex(CONTROLLER_UID_INDEX, orphanIndexValue(namespace))) out.push(o);
+  return out;
+}
+
+/**
+ * Returns the objects the owner controls after adopting and releasing. `objects` need only hold
+ * the owner's own objects and its namespace's orphans (see `claimCandidates`); anything else is
+ * skipped. Errors are thrown at the end.
+ */
 export async function claimObjects<T extends KubeObject>(owner: ClaimOwner, objects: T[], client: ResourceClient<T>): Promise<T[]> {
   const claimed: T[] = [];
   const errors: unknown[] = [];
   let adoptCheck: Promise<void> | undefined;
   for (const obj of objects) {
-    const labels = obj.metadata?.labels ?? {};
-    const matches = owner.selector.matches(labels);
+    // Controlled by someone else: not ours to adopt or release, whatever its labels say.
     const ref = controllerOf(obj);
+    if (ref && ref.uid !== owner.ref.uid) continue;
+    const matches = owner.selector.matches(obj.metadata?.labels ?? {});
     if (ref) {
-      if (ref.uid !== owner.ref.uid) continue;
       if (matches) {
         claimed.push(obj);
         continue;

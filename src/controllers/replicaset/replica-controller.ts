@@ -10,9 +10,9 @@ import { resourceForKind, type ResourceClient } from '../../client/rest.js';
 import type { ReconcileResult } from '../../client/runner.js';
 import { runWorkers } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { claimObjects, controllerRefFor } from './claim.js';
+import { claimCandidates, claimObjects, controllerRefFor } from './claim.js';
 import { PodExpectations } from './expectations.js';
-import { controllerOf, isPodActive, isPodReady, podsToDelete } from './pods.js';
+import { CONTROLLER_UID_INDEX, controllerOf, controllerUidIndex, isPodActive, isPodReady, podsToDelete } from './pods.js';
 import { calculateStatus, statusUnchanged } from './status.js';
 import type { OwnerReference, Pod, ReplicaOwner } from './types.js';
 
@@ -78,6 +78,10 @@ class ReplicaSync {
   constructor(private readonly kind: ReplicaKind, private readonly ctx: ControllerContext) {
     this.owners = ctx.informers.informer<ReplicaOwner>(resourceForKind(kind.apiVersion, kind.kind));
     this.pods = ctx.informers.informer<Pod>(resourceForKind('v1', 'Pod'));
+    // Pods by controller (and orphans by namespace) so a sync reads its own pods, not the
+    // namespace's; owners by controller to find a Deployment's sibling sets.
+    this.pods.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
+    this.owners.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
     this.ownerClient = ctx.client.kind<ReplicaOwner>(kind.apiVersion, kind.kind);
     this.podClient = ctx.client.kind<Pod>('v1', 'Pod');
     this.queue = new WorkQueue({ clock: ctx.clock, name: kind.controllerName });
@@ -204,7 +208,7 @@ class ReplicaSync {
     }
     const needsSync = this.expectations.satisfied(key);
     const namespace = owner.metadata?.namespace ?? '';
-    const active = this.pods.store.byIndex('namespace', namespace).filter(isPodActive);
+    const active = claimCandidates(this.pods.store, namespace, owner.metadata?.uid ?? '').filter(isPodActive);
     const pods = await claimObjects({
       ref: controllerRefFor(owner, this.kind.apiVersion, this.kind.kind),
       namespace,
@@ -301,11 +305,17 @@ class ReplicaSync {
     const parent = controllerOf(owner);
     const uids = new Set<string>([owner.metadata?.uid ?? '']);
     if (parent) {
-      for (const o of this.owners.store.byIndex('namespace', namespace)) {
-        if (controllerOf(o)?.uid === parent.uid) uids.add(o.metadata?.uid ?? '');
+      for (const o of this.owners.store.byIndex(CONTROLLER_UID_INDEX, parent.uid)) {
+        if (o.metadata?.namespace === namespace) uids.add(o.metadata?.uid ?? '');
       }
     }
-    return this.pods.store.byIndex('namespace', namespace).filter((p) => uids.has(controllerOf(p)?.uid ?? ''));
+    const related: Pod[] = [];
+    for (const uid of uids) {
+      for (const p of this.pods.store.byIndex(CONTROLLER_UID_INDEX, uid)) {
+        if (p.metadata?.namespace === namespace) related.push(p);
+      }
+    }
+    return related;
   }
 
   private async writeStatus(owner: ReplicaOwner, status: ReturnType<typeof calculateStatus>): Promise<ReplicaOwner> {

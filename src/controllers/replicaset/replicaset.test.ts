@@ -9,7 +9,9 @@ import { realClock } from '../../apimachinery/clock.js';
 import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { replicaSetController, replicationController } from './index.js';
-import { podsToDelete } from './pods.js';
+import { IndexedStore } from '../../client/store.js';
+import { claimCandidates } from './claim.js';
+import { CONTROLLER_UID_INDEX, controllerUidIndex, podsToDelete } from './pods.js';
 import type { Pod, ReplicaOwner } from './types.js';
 
 interface Running { client: ApiClient; events: { reason: string; message: string }[]; stop(): Promise<void> }
@@ -130,6 +132,18 @@ describe('replicaset controller', () => {
     });
   });
 
+  it('leaves pods another set controls alone, even when its selector matches them', async () => {
+    const a = await r.client.kind<ReplicaOwner>('apps/v1', 'ReplicaSet').create('default', rs('overlap-a', 2, 'overlap'));
+    await eventually(async () => (await getRS('overlap-a')).status?.readyReplicas === 2);
+    const b = await r.client.kind<ReplicaOwner>('apps/v1', 'ReplicaSet').create('default', rs('overlap-b', 1, 'overlap'));
+    await eventually(async () => (await getRS('overlap-b')).status?.readyReplicas === 1);
+    const owners = (await pods('overlap')).map((p) => p.metadata?.ownerReferences?.[0]?.uid);
+    assert.equal(owners.length, 3);
+    assert.equal(owners.filter((u) => u === a.metadata?.uid).length, 2);
+    assert.equal(owners.filter((u) => u === b.metadata?.uid).length, 1);
+    assert.equal((await getRS('overlap-a')).status?.replicas, 2);
+  });
+
   it('drives a ReplicationController with a map selector', async () => {
     const rc = await r.client.kind<ReplicaOwner>('v1', 'ReplicationController').create('default', {
       apiVersion: 'v1', kind: 'ReplicationController', metadata: { name: 'legacy' },
@@ -168,5 +182,40 @@ describe('pods chosen for deletion', () => {
     const spread = [pod('alone', { node: 'a', created: '2024-01-01T00:59:59Z' }), pod('crowded', { node: 'b' })];
     const related = [spread[0], spread[1], pod('sibling', { node: 'b' })];
     assert.equal(podsToDelete(spread, related, 1, now)[0].metadata?.name, 'crowded');
+  });
+});
+
+describe('controller-uid index', () => {
+  const pod = (name: string, namespace: string, owner?: string): Pod => ({
+    metadata: {
+      name, namespace, uid: name,
+      ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }] } : {}),
+    },
+  });
+
+  it('buckets objects by controller uid, and orphans by namespace', () => {
+    assert.deepEqual(controllerUidIndex(pod('p', 'default', 'rs-1')), ['rs-1']);
+    assert.deepEqual(controllerUidIndex(pod('p', 'default')), ['orphan/default']);
+    // A non-controller owner reference does not make a controller.
+    assert.deepEqual(controllerUidIndex({ metadata: { namespace: 'x', ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'y', uid: 'u' }] } }), ['orphan/x']);
+  });
+
+  it('gives an owner its own objects and its namespace\'s orphans, following adoption', () => {
+    const store = new IndexedStore<Pod>();
+    store.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
+    store.add(pod('mine', 'default', 'rs-1'));
+    store.add(pod('theirs', 'default', 'rs-2'));
+    store.add(pod('orphan', 'default'));
+    store.add(pod('elsewhere', 'other'));
+    store.add(pod('mine-elsewhere', 'other', 'rs-1'));
+    const names = () => claimCandidates(store, 'default', 'rs-1').map((p) => p.metadata?.name).sort();
+    assert.deepEqual(names(), ['mine', 'orphan']);
+    store.update(pod('orphan', 'default', 'rs-2'));
+    assert.deepEqual(names(), ['mine']);
+    store.update(pod('theirs', 'default'));
+    assert.deepEqual(names(), ['mine', 'theirs']);
+    // Registering the index again (a second controller on the same informer) changes nothing.
+    store.addIndex(CONTROLLER_UID_INDEX, controllerUidIndex);
+    assert.deepEqual(names(), ['mine', 'theirs']);
   });
 });
