@@ -1,6 +1,6 @@
 // Deployment arithmetic as Kubernetes' deployment util has it: surge and unavailability
 // fenceposts, replica annotations, revision bookkeeping and replica set orderings.
-import type { KubeObject, OwnerReference } from '../../apimachinery/object.js';
+import type { KubeObject } from '../../apimachinery/object.js';
 import type { Deployment, IntOrString, ReplicaSet } from './types.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -12,26 +12,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Kubernetes keeps the revision-history annotation under this many characters. */
 const MAX_REV_HISTORY_CHARS = 2000;
 
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
-
-/**
- * The informer index by controller: the controlling ownerReference's uid, or
- * `orphan/<namespace>` for objects no controller owns. The ReplicaSet controller registers the
- * same name on the same shared informers with the same function, so whichever registers last,
- * the index holds the same values.
- */
-export const CONTROLLER_UID_INDEX = 'controller-uid';
-
-export function orphanIndexValue(namespace: string): string {
-  return `orphan/${namespace}`;
-}
-
-export function controllerUidIndex(obj: KubeObject): string[] {
-  const ref = controllerOf(obj);
-  return [ref ? ref.uid : orphanIndexValue(obj.metadata?.namespace ?? '')];
-}
+export { CONTROLLER_UID_INDEX, controllerOf, controllerUidIndex, orphanIndexValue } from '../../client/owner-index.js';
 
 export function replicasOf(d: Deployment): number {
   return d.spec?.replicas ?? 1;

@@ -1,29 +1,8 @@
 // Pod predicates the replica controllers share with Kubernetes: active, ready, available, and the
 // order in which surplus pods are chosen for deletion.
-import type { KubeObject, OwnerReference } from '../../apimachinery/object.js';
 import type { Condition, Pod } from './types.js';
 
-export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
-
-/**
- * The informer index by controller: the controlling ownerReference's uid, or
- * `orphan/<namespace>` for objects no controller owns. A sync then reads only its own objects
- * plus its namespace's orphans instead of the whole namespace. The Deployment controller
- * registers the same name on the same shared informers with the same function, so whichever
- * registers last, the index holds the same values.
- */
-export const CONTROLLER_UID_INDEX = 'controller-uid';
-
-export function orphanIndexValue(namespace: string): string {
-  return `orphan/${namespace}`;
-}
-
-export function controllerUidIndex(obj: KubeObject): string[] {
-  const ref = controllerOf(obj);
-  return [ref ? ref.uid : orphanIndexValue(obj.metadata?.namespace ?? '')];
-}
+export { CONTROLLER_UID_INDEX, controllerOf, controllerUidIndex, orphanIndexValue } from '../../client/owner-index.js';
 
 /** Not terminating and not finished: the pods that count toward `replicas`. */
 export function isPodActive(pod: Pod): boolean {
