@@ -495,7 +495,7 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
     });
   });
 
-  it('marks a silent node NotReady, taints it unreachable and moves its pods to the healthy node', async () => {
+  it('marks a silent node NotReady, taints it unreachable, moves its pods to the healthy node, and takes it back', async () => {
     const ns = await createNamespace('nodefail');
     const [healthy, failing] = nodeNames as [string, string];
     await withDiagnostics(ns, async () => {
@@ -546,6 +546,21 @@ describeBothStores('controller manager', (ctx: SuiteContext) => {
       await kubectl(ns, ['wait', '--for=jsonpath={.status.readyReplicas}=4', 'deploy/spread', '--timeout=60s']);
       const dep = await getDeployment(ns, 'spread');
       assert.equal(dep.status.availableReplicas, 4);
+
+      // The node comes back: Ready again, untainted, and its kubelet finishes the evicted pods.
+      await nodes.resume(failing);
+      await pollUntil(`${failing} Ready again without the unreachable taints`, async () => {
+        const n = await get(`/api/v1/nodes/${failing}`);
+        const ready = n.status.conditions.find((c: any) => c.type === 'Ready');
+        return ready?.status === 'True' && !(n.spec.taints ?? []).some((t: any) => t.key.startsWith('node.kubernetes.io/'));
+      }, 30_000, 250);
+      await pollUntil('the evicted pods gone', async () => {
+        const names = (await pods(ns, 'spread')).map((p) => p.metadata.name);
+        return onFailing.every((name) => !names.includes(name)) && names.length === 4;
+      }, 30_000, 250);
+      const back = parseTable((await kite().kubectl(['get', 'node', failing])).stdout);
+      assert.equal(back[0]!.STATUS, 'Ready');
+      assert.equal(serving(await pods(ns, 'spread')).length, 4);
     });
   });
 }, { extraArgs: SERVER_ARGS });

@@ -27,6 +27,8 @@ export interface FakeNodes {
   readonly names: string[];
   /** Stops one node: no more heartbeats, and its pods are left alone (a node that died). */
   stop(name: string): void;
+  /** Brings a stopped node back: it reports Ready, renews its Lease and looks after its pods again. */
+  resume(name: string): Promise<void>;
   /** Stops every node and the pod watch; the Node objects stay. */
   close(): Promise<void>;
   /** Failed writes, for failure messages. */
@@ -180,10 +182,13 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
     n.timers.push(t);
   };
 
-  for (const n of nodes.values()) {
-    await register(n);
+  const heartbeat = (n: NodeState) => {
     every(n, opts.leaseRenewMs ?? 2000, 'renew lease of', () => renewLease(n));
     every(n, opts.statusUpdateMs ?? 10_000, 'status of', () => writeNodeStatus(n));
+  };
+  for (const n of nodes.values()) {
+    await register(n);
+    heartbeat(n);
   }
 
   // --- pods: the kubelet's part for pods on our nodes, and binding while there is no scheduler
@@ -381,6 +386,16 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
       const n = nodes.get(name);
       if (!n) throw new Error(`no fake node named ${name}`);
       stopNode(n);
+    },
+    async resume(name) {
+      const n = nodes.get(name);
+      if (!n) throw new Error(`no fake node named ${name}`);
+      if (n.alive || closed) return;
+      n.alive = true;
+      await writeNodeStatus(n);
+      await renewLease(n);
+      heartbeat(n);
+      await resync();
     },
     async close() {
       closed = true;
