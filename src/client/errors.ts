@@ -30,3 +30,9 @@ export function isAlreadyExists(e: unknown): boolean {
 export function isExpired(e: unknown): boolean {
   return e instanceof StatusError && e.code === 410;
 }
+
+/** A namespace being deleted refuses new objects; the write is moot, not a failure to retry. */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return e instanceof StatusError && e.code === 403
+    && (e.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
+}

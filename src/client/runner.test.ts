@@ -4,6 +4,7 @@ import { FakeClock } from "../apimachinery/clock.js";
 import { ItemExponentialRateLimiter } from "./ratelimit.js";
 import { runWorkers, type ReconcileResult } from "./runner.js";
 import { WorkQueue } from "./workqueue.js";
+import { StatusError } from "../apimachinery/status.js";
 
 const tick = async (n = 3) => {
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -58,6 +59,27 @@ function gatedReconcile() {
 }
 
 describe("runWorkers", () => {
+  it("drops a key whose write was refused because its namespace is terminating", async () => {
+    const { clock, queue, abort } = setup(1);
+    const errors: string[] = [];
+    let calls = 0;
+    const done = runWorkers(queue, async () => {
+      calls++;
+      throw new StatusError(403, "Forbidden", "unable to create new content in namespace x because it is being terminated", {
+        causes: [{ reason: "NamespaceTerminating", message: "namespace x is being terminated" }],
+      });
+    }, { workers: 1, signal: abort.signal, onError: (key) => errors.push(key) });
+    queue.add("x/web");
+    await tick();
+    clock.advance(60_000);
+    await tick();
+    assert.equal(calls, 1);
+    assert.deepEqual(errors, []);
+    assert.equal(queue.numRequeues("x/web"), 0);
+    abort.abort();
+    await done;
+  });
+
   it("never reconciles one key twice at once, and reruns a key added while it ran", async () => {
     const { queue, abort, workers } = setup(3);
     const r = gatedReconcile();

@@ -1,6 +1,7 @@
 // Runs reconcilers over a work queue: failures retry with the queue's backoff, successes may ask
 // to be looked at again later.
 import type { WorkQueue } from "./workqueue.js";
+import { isNamespaceTerminating } from './errors.js';
 
 export type ReconcileResult = { requeueAfterMs?: number } | void;
 
@@ -35,6 +36,12 @@ export async function runWorkers(
         queue.forget(key);
         if (result && result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
+        // Content refused because its namespace is going away needs no retry: the namespace's
+        // deletion removes what the key stood for.
+        if (isNamespaceTerminating(err)) {
+          queue.forget(key);
+          continue;
+        }
         queue.addRateLimited(key);
         try {
           onError?.(key, err);

@@ -66,7 +66,15 @@ class DeploymentSync {
     } catch {
       return;
     }
-    await runWorkers(this.queue, (key) => this.syncDeployment(key), {
+    await runWorkers(this.queue, async (key) => {
+      try {
+        return await this.syncDeployment(key);
+      } catch (err) {
+        // The Deployment went away mid-sync; its deletion is all there is left to see.
+        if (isNotFound(err) && !this.deployments.store.get(key)) return;
+        throw err;
+      }
+    }, {
       workers: this.ctx.options.workers,
       signal,
       onError: (key, err) => this.log.warn('sync failed', { key, error: message(err) }),

@@ -2,9 +2,8 @@
 // the selector at spec.replicas, adopting orphans and releasing pods that stopped matching.
 import type { LabelSelector } from '../../apimachinery/labels.js';
 import type { Logger } from '../../apimachinery/log.js';
-import type { StatusError } from '../../apimachinery/status.js';
 import type { Controller, ControllerContext, EventRecorder } from '../../client/controller.js';
-import { isNotFound } from '../../client/errors.js';
+import { isNamespaceTerminating, isNotFound } from '../../client/errors.js';
 import { objectKey, type Informer } from '../../client/informer-types.js';
 import { resourceForKind, type ResourceClient } from '../../client/rest.js';
 import type { ReconcileResult } from '../../client/runner.js';
@@ -54,11 +53,6 @@ export async function slowStartBatch(count: number, initial: number, fn: () => P
 
 function podKey(pod: Pod): string {
   return objectKey(pod);
-}
-
-function namespaceTerminating(e: unknown): boolean {
-  const causes = (e as StatusError | undefined)?.details?.causes ?? [];
-  return causes.some((c) => c.reason === 'NamespaceTerminating');
 }
 
 function message(e: unknown): string {
@@ -293,7 +287,7 @@ class ReplicaSync {
       this.recorder.event(owner, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
     } catch (e) {
       // Creates into a namespace being deleted fail forever; nothing to report or retry.
-      if (namespaceTerminating(e)) return;
+      if (isNamespaceTerminating(e)) return;
       this.recorder.event(owner, 'Warning', 'FailedCreate', `Error creating: ${message(e)}`);
       throw e;
     }

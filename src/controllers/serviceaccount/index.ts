@@ -1,9 +1,8 @@
 // The service account controller: every active namespace has a `default` ServiceAccount; one that
 // is deleted is created again.
 import type { KubeObject } from '../../apimachinery/object.js';
-import { StatusError } from '../../apimachinery/status.js';
 import type { Controller, ControllerContext } from '../../client/controller.js';
-import { isAlreadyExists } from '../../client/errors.js';
+import { isAlreadyExists, isNamespaceTerminating } from '../../client/errors.js';
 import type { ReconcileResult } from '../../client/runner.js';
 import { runWorkers } from '../../client/runner.js';
 import { resourceForKind } from '../../client/rest.js';
@@ -28,12 +27,6 @@ async function untilSynced(ctx: ControllerContext, signal: AbortSignal): Promise
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
-}
-
-/** A namespace being deleted refuses new objects; that is not a failure to retry. */
-function isNamespaceTerminating(e: unknown): boolean {
-  return e instanceof StatusError && e.code === 403
-    && (e.details?.causes ?? []).some((c) => c.reason === 'NamespaceTerminating');
 }
 
 export const serviceAccountController: Controller = {
