@@ -129,7 +129,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .addHelpText('after', examples);
 
   program.command('server')
-    .description('Run the control plane: storage, certificates and the API server')
+    .description('Run the control plane: storage, certificates, the API server and the controllers')
     .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`)
     .option('--port <n>', `HTTPS port of the API server (0 picks a free one) (default: ${defaultPort})`)
     .option('--bind-address <ip>', `address the API server listens on (default: ${defaultBindAddress})`)
@@ -153,7 +153,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--leader-elect [bool]', 'take the kube-system/kube-controller-manager lease before running controllers (default: true)')
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
-    .option('--default-toleration-seconds <n>', `tolerationSeconds added for the not-ready and unreachable taints (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', controllerManagerExamples)
     .action(async (opts: RawControllerManagerFlags) => {
