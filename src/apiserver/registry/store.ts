@@ -37,12 +37,24 @@ export interface DeleteOptions {
   dryRun?: boolean;
 }
 
+/**
+ * Admission of new objects beyond the kind's own rules (LimitRanger, ResourceQuota): `mutate` runs
+ * after defaulting, `validate` after validation and right before the write; what `validate`
+ * returns is called once the write is done or has failed (to release what admission held).
+ */
+export interface CreateAdmission {
+  mutate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<void>;
+  validate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<(() => void) | void>;
+}
+
 /** How many times a read-modify-write retries on a storage conflict before giving up. */
 const MAX_UPDATE_ATTEMPTS = 16;
 
 export class ResourceStore {
   readonly apiVersion: string;
   readonly groupResource: string;
+  /** Set by the request handlers for resources whose creates pass admission. */
+  admission?: CreateAdmission;
 
   constructor(
     readonly rt: ResourceType,
@@ -135,17 +147,21 @@ export class ResourceStore {
     obj.metadata = meta;
     fillCreateMeta(obj, ctx.now, this.rt.tracksGeneration === true);
     this.rt.setDefaults?.(obj);
+    await this.admission?.mutate?.(this, namespace, obj, ctx);
     await this.strategy.prepareForCreate?.(obj, { ...ctx, store: this });
     const errs = [...validateCreate(this.rt, obj), ...(this.strategy.validate?.(obj, undefined) ?? [])];
     if (errs.length) throw invalid(this.rt.group, this.rt.kind, meta.name ?? meta.generateName ?? '', errs);
-    if (ctx.dryRun) return obj;
+    const release = await this.admission?.validate?.(this, namespace, obj, ctx);
     try {
+      if (ctx.dryRun) return obj;
       const kv = await this.backend.create(objectKey(this.rt, namespace, meta.name!), encodeObject(obj));
       meta.resourceVersion = String(kv.modRevision);
       return obj;
     } catch (e) {
       if (e instanceof KeyExistsError) throw alreadyExists(this.rt.group, this.rt.plural, meta.name!);
       throw e;
+    } finally {
+      release?.();
     }
   }
 
