@@ -15,6 +15,7 @@ import { namespaceController } from '../controllers/namespace/index.js';
 import { nodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
+import { resourceQuotaController } from '../controllers/resourcequota/index.js';
 import { serviceAccountController } from '../controllers/serviceaccount/index.js';
 import { statefulSetController } from '../controllers/statefulset/index.js';
 import { ttlAfterFinishedController } from '../controllers/ttlafterfinished/index.js';
@@ -36,5 +37,6 @@ export function allControllers(): Controller[] {
     endpointSliceController,
     nodeLifecycleController,
     podGCController,
+    resourceQuotaController,
   ];
 }
