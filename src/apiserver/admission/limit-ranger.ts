@@ -152,17 +152,22 @@ export function claimViolations(pvc: ClaimLike, ranges: LimitRangeLike[]): strin
   return out;
 }
 
+// The ranges the mutating half read, so the validating half of the same create needs no second list.
+const rangesSeen = new WeakMap<KubeObject, LimitRangeLike[]>();
+
 /** Mutating half: defaults for a new pod's containers. */
 export async function limitRangerMutate(registry: Registry, plural: string, namespace: string, obj: KubeObject): Promise<void> {
   if (plural !== 'pods') return;
   const ranges = await limitRangesIn(registry, namespace);
+  rangesSeen.set(obj, ranges);
   if (ranges.length) applyContainerDefaults(obj as PodLike, ranges);
 }
 
 /** Validating half: refuses a new pod or claim outside the namespace's ranges. */
 export async function limitRangerValidate(registry: Registry, plural: string, namespace: string, obj: KubeObject): Promise<void> {
   if (plural !== 'pods' && plural !== 'persistentvolumeclaims') return;
-  const ranges = await limitRangesIn(registry, namespace);
+  const ranges = rangesSeen.get(obj) ?? await limitRangesIn(registry, namespace);
+  rangesSeen.delete(obj);
   if (!ranges.length) return;
   const errs = plural === 'pods' ? podViolations(obj as PodLike, ranges) : claimViolations(obj as ClaimLike, ranges);
   if (!errs.length) return;
