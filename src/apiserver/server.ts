@@ -22,6 +22,7 @@ import { versionInfo } from './version.js';
 import { serveDiscovery } from './discovery-routes.js';
 import { OpenAPIDocuments } from './openapi.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { createAdmission } from './admission/create.js';
 import type { UserInfo } from './registry/strategy.js';
 import { socketPair } from './inprocess.js';
 
@@ -57,6 +58,8 @@ export class ApiServer {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
     this.registry = new Registry(opts.resources ?? allResources(), opts.backend, this.clock, defaultStrategies());
+    const admission = createAdmission(this.registry);
+    for (const store of this.registry.all()) if (store.rt.namespaced) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
   }

@@ -5,19 +5,8 @@ import type { CreateAdmission } from '../registry/store.js';
 import { limitRangerMutate, limitRangerValidate } from './limit-ranger.js';
 import { checkQuotas, NamespaceLocks, quotasIn } from './resource-quota.js';
 
-const byRegistry = new WeakMap<Registry, CreateAdmission>();
-
-/** One admission chain per registry, so every resource shares the namespace quota locks. */
+/** One admission chain per server, shared by every namespaced resource so they share the quota locks. */
 export function createAdmission(registry: Registry): CreateAdmission {
-  let admission = byRegistry.get(registry);
-  if (!admission) {
-    admission = buildAdmission(registry);
-    byRegistry.set(registry, admission);
-  }
-  return admission;
-}
-
-function buildAdmission(registry: Registry): CreateAdmission {
   const locks = new NamespaceLocks();
   return {
     async mutate(store, namespace, obj) {

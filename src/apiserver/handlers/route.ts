@@ -1,7 +1,6 @@
 // Dispatch of resource requests to the verb and subresource handlers.
 import { methodNotAllowed, StatusError, badRequest } from '../../apimachinery/status.js';
 import { admitNamespaceDelete, admitNamespacedCreate } from '../admission/namespace-lifecycle.js';
-import { createAdmission } from '../admission/create.js';
 import { requestContext, type RestRequest } from './context.js';
 import { createBinding } from './binding.js';
 import { finalizeNamespace } from './namespace-finalize.js';
@@ -33,10 +32,7 @@ export async function routeResource(r: RestRequest): Promise<void> {
     case 'watch': return watchObjects(r);
     case 'create':
       if (info.name) throw methodNotAllowed();
-      if (rt.namespaced) {
-        await admitNamespacedCreate(r.registry, info.namespace!, requestContext(r, false));
-        store.admission ??= createAdmission(r.registry);
-      }
+      if (rt.namespaced) await admitNamespacedCreate(r.registry, info.namespace!, requestContext(r, false));
       return createObject(r);
     case 'update': return updateObject(r);
     case 'patch': return patchObject(r);

@@ -53,7 +53,7 @@ const MAX_UPDATE_ATTEMPTS = 16;
 export class ResourceStore {
   readonly apiVersion: string;
   readonly groupResource: string;
-  /** Set by the request handlers for resources whose creates pass admission. */
+  /** Set by the server for resources whose creates pass admission (every namespaced one). */
   admission?: CreateAdmission;
 
   constructor(
