@@ -23,6 +23,7 @@ interface ClaimLike extends KubeObject { spec?: { resources?: { requests?: Resou
 export async function limitRangesIn(registry: Registry, namespace: string): Promise<LimitRangeLike[]> {
   const store = registry.lookup('', 'v1', 'limitranges');
   if (!store) return [];
+  if (!(await registry.presence(store).mayHave(namespace))) return [];
   const { items } = await store.list(namespace, {});
   return (items as LimitRangeLike[]).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }

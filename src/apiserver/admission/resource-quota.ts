@@ -22,6 +22,7 @@ function storeFor(registry: Registry, gr: GroupResource): ResourceStore | undefi
 export async function quotasIn(registry: Registry, namespace: string): Promise<QuotaLike[]> {
   const store = registry.lookup('', 'v1', 'resourcequotas');
   if (!store) return [];
+  if (!(await registry.presence(store).mayHave(namespace))) return [];
   const { items } = await store.list(namespace, {});
   return (items as QuotaLike[]).sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }

@@ -4,12 +4,14 @@ import type { Clock } from '../../apimachinery/clock.js';
 import type { ResourceType } from '../../api/types.js';
 import { ResourceStore } from './store.js';
 import type { Strategy } from './strategy.js';
+import { NamespacePresence } from './presence.js';
 
 export interface GroupVersions { group: string; versions: string[] }
 
 export class Registry {
   private readonly stores = new Map<string, ResourceStore>();
   private readonly order: GroupVersions[] = [];
+  private readonly presences = new Map<ResourceStore, NamespacePresence>();
 
   constructor(resources: ResourceType[], backend: Backend, clock: Clock, strategies: Record<string, Strategy> = {}) {
     for (const rt of resources) {
@@ -32,6 +34,13 @@ export class Registry {
 
   resources(group: string, version: string): ResourceType[] {
     return [...this.stores.values()].filter((s) => s.rt.group === group && s.rt.version === version).map((s) => s.rt);
+  }
+
+  /** Whether a namespace may hold objects of a resource, without reading storage (see NamespacePresence). */
+  presence(store: ResourceStore): NamespacePresence {
+    let p = this.presences.get(store);
+    if (!p) this.presences.set(store, (p = new NamespacePresence(store)));
+    return p;
   }
 
   all(): ResourceStore[] {
