@@ -11,7 +11,7 @@ import { objectKey } from '../../client/informer-types.js';
 import { resourceForKind } from '../../client/rest.js';
 import { runWorkers } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import { canonicalJson } from './hash.js';
+import { canonicalJson } from '../../client/template-hash.js';
 import { Expectations } from './expectations.js';
 import { nodeShouldRunDaemonPod } from './placement.js';
 import { controllerOf } from './pods.js';

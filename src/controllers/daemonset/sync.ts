@@ -9,7 +9,7 @@ import { isConflict, isNotFound } from '../../client/errors.js';
 import { splitKey, type ObjectStore } from '../../client/informer-types.js';
 import type { ResourceClient } from '../../client/rest.js';
 import type { ReconcileResult } from '../../client/runner.js';
-import { canonicalJson } from './hash.js';
+import { canonicalJson } from '../../client/template-hash.js';
 import { constructHistory, revisionHash, revisionsToPrune } from './history.js';
 import type { Expectations } from './expectations.js';
 import { computeStatus, podsForNode, rollingUpdateStep, type NodePods } from './plan.js';

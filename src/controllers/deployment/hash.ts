@@ -1,39 +1,15 @@
 // The pod-template-hash: a short, stable name for a pod template, and template equality that
 // ignores it.
 
+import { canonicalJson } from '../../client/template-hash.js';
+
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
-// Kubernetes' SafeEncodeString alphabet: no vowels (no words) and no 0, 1, 3 (no confusion).
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-
 /** JSON with keys sorted at every level, so equal objects hash equally. */
-export function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
-  for (const b of bytes) {
-    h ^= b;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+export { canonicalJson as stableStringify } from '../../client/template-hash.js';
 
 /** FNV-1a of the template (and of the collision count, when set), encoded as Kubernetes does. */
-export function computeHash(template: unknown, collisionCount?: number): string {
-  let h = fnv32a(Buffer.from(stableStringify(template), 'utf8'));
-  if (collisionCount !== undefined && collisionCount !== null) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(collisionCount >>> 0);
-    h = fnv32a(b, h);
-  }
-  return [...String(h)].map((c) => ALPHANUMS[c.charCodeAt(0) % ALPHANUMS.length]).join('');
-}
+export { templateHash as computeHash } from '../../client/template-hash.js';
 
 /** Drops what Go's semantic equality treats as absent: nulls, empty maps and empty lists. */
 function normalize(v: unknown): unknown {
@@ -54,7 +30,7 @@ export function equalIgnoreHash(a: unknown, b: unknown): boolean {
   const strip = (t: unknown) => {
     const c = structuredClone(t ?? {}) as { metadata?: { labels?: Record<string, string> } };
     if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH];
-    return stableStringify(normalize(c) ?? {});
+    return canonicalJson(normalize(c) ?? {});
   };
   return strip(a) === strip(b);
 }

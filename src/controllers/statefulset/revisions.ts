@@ -5,7 +5,7 @@ import { selectorFromLabelSelector } from '../../apimachinery/labels.js';
 import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { ObjectStore } from '../../client/informer-types.js';
 import type { ResourceClient } from '../../client/rest.js';
-import { canonicalJson, templateHash } from './hash.js';
+import { canonicalJson, templateHash } from '../../client/template-hash.js';
 import { controllerOf, controllerRef, podRevision } from './identity.js';
 import type { ControllerRevision, Pod, StatefulSet } from './types.js';
 

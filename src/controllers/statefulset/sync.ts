@@ -11,7 +11,7 @@ import type { ObjectStore } from '../../client/informer-types.js';
 import type { ResourceClient } from '../../client/rest.js';
 import type { ReconcileResult } from '../../client/runner.js';
 import { claimIsStale, claimsMatchRetention, createMissingClaims, updateClaimsForRetention, type ClaimDeps } from './claims.js';
-import { canonicalJson } from './hash.js';
+import { canonicalJson } from '../../client/template-hash.js';
 import {
   controllerOf, controllerRef, identityMatches, inOrdinalRange, isMemberOf, newStatefulSetPod, ordinalOf,
   POD_INDEX_LABEL, POD_NAME_LABEL, podRevision, replicaCount, startOrdinal,
