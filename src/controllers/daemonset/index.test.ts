@@ -1,14 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { eventually, startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { daemonSetController, REVISION_HASH_LABEL } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
@@ -37,32 +33,15 @@ function daemonSet(name: string, image: string, extra: Obj = {}): Obj {
 }
 
 describe('daemonset controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock: realClock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: { ...defaultControllerOptions },
-    };
-    running = daemonSetController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [daemonSetController] });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const pods = () => client.kind<Obj>('v1', 'Pod');
   const nodes = () => client.kind<Obj>('v1', 'Node');

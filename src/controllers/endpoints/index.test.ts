@@ -1,15 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { eventually, startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { desiredSubsets, endpointsController } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 type Obj = KubeObject & Record<string, any>;
 
@@ -22,32 +18,15 @@ function pod(name: string, opts: { labels?: Record<string, string>; ip?: string;
 }
 
 describe('endpoints controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock: realClock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: { ...defaultControllerOptions },
-    };
-    running = endpointsController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [endpointsController] });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const pods = () => client.kind<Obj>('v1', 'Pod');
   const services = () => client.kind<Obj>('v1', 'Service');
@@ -81,13 +60,9 @@ describe('endpoints controller', () => {
 
   const ips = (list: any[] | undefined) => (list ?? []).map((a) => a.ip).sort();
 
-  async function makeNamespace(name: string): Promise<void> {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  }
-
   it('lists ready pods in addresses and the others in notReadyAddresses, resolving named target ports', async () => {
     const ns = 'ep-basic';
-    await makeNamespace(ns);
+    await h.namespace(ns);
     await services().create(ns, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', labels: { tier: 'front' } },
       spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'web' }] },
@@ -131,7 +106,7 @@ describe('endpoints controller', () => {
 
   it('publishes not-ready pods as ready addresses when the service asks for it', async () => {
     const ns = 'ep-publish';
-    await makeNamespace(ns);
+    await h.namespace(ns);
     await services().create(ns, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'peers' },
       spec: { selector: { app: 'web' }, publishNotReadyAddresses: true, ports: [{ port: 7000, targetPort: 7000 }] },
@@ -146,7 +121,7 @@ describe('endpoints controller', () => {
 
   it('includes headless services without ports and leaves selector-less services alone', async () => {
     const ns = 'ep-headless';
-    await makeNamespace(ns);
+    await h.namespace(ns);
     await services().create(ns, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'db' },
       spec: { clusterIP: 'None', selector: { app: 'db' } },
@@ -175,7 +150,7 @@ describe('endpoints controller', () => {
 
   it('deletes the Endpoints when the service goes, and puts back Endpoints deleted under it', async () => {
     const ns = 'ep-delete';
-    await makeNamespace(ns);
+    await h.namespace(ns);
     await services().create(ns, {
       apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' },
       spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },

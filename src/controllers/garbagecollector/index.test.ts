@@ -3,45 +3,25 @@ import assert from 'node:assert/strict';
 import { realClock } from '../../apimachinery/clock.js';
 import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject, OwnerReference } from '../../apimachinery/object.js';
-import { startTestServer, eventually, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { resourceForKind } from '../../client/rest.js';
 import { GarbageCollector, garbageCollector } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 describe('garbage collector', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  let running: Promise<void>;
-  const events: { reason: string; message: string }[] = [];
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock: realClock, logger: silentLogger,
-      recorder: () => ({ event(_obj, _type, reason, message) { events.push({ reason, message }); } }),
-      options: { ...defaultControllerOptions },
-    };
-    running = garbageCollector.run(ctx, abort.signal);
-    informers.start(abort.signal);
-    await informers.waitForSync();
+    h = await startControllerHarness({ controllers: [garbageCollector] });
+    client = h.client;
+    await h.informers.waitForSync();
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const cms = () => client.kind('v1', 'ConfigMap');
   const ns = 'default';
@@ -72,7 +52,7 @@ describe('garbage collector', () => {
   });
 
   it('collects 200 dependents of one deleted owner', async () => {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'many' } });
+    await h.namespace('many');
     const owner = await cms().create('many', configMap('many-owner'));
     for (let i = 0; i < 200; i += 25) {
       await Promise.all(Array.from({ length: 25 }, (_, j) => cms().create('many', configMap(`many-dep-${i + j}`, [ownerRef(owner)]))));
@@ -100,7 +80,7 @@ describe('garbage collector', () => {
   });
 
   it('treats a namespaced owner in another namespace as absent', async () => {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    await h.namespace('other');
     const owner = await cms().create('other', configMap('owner-elsewhere'));
     await cms().create(ns, configMap('dep-cross-namespace', [ownerRef(owner)]));
     await eventually(async () => (await cm('dep-cross-namespace')) === undefined);
@@ -179,7 +159,7 @@ describe('garbage collector', () => {
   });
 
   it('collects dependents of a cluster-scoped owner', async () => {
-    const owner = await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'owning-ns' } });
+    const owner = await h.namespace('owning-ns');
     await cms().create(ns, configMap('dep-of-namespace', [ownerRef(owner)]));
     await cms().create(ns, configMap('dep-of-namespace-marker', [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'nobody', uid: '00000000-0000-0000-0000-0000000000ac' }]));
     await eventually(async () => (await cm('dep-of-namespace-marker')) === undefined);

@@ -1,47 +1,25 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import type { KubeObject } from '../../apimachinery/object.js';
-import { startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import { FakeClock } from '../../apimachinery/clock.js';
+import type { ApiClient } from '../../client/rest.js';
 import { jobController } from './index.js';
 import type { JobObject, PodObject } from './pods.js';
+import { startControllerHarness, type ControllerHarness, type RecordedEvent } from '../../../test/support/controller-harness.js';
 
 const NS = 'default';
 
 describe('job controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
+  let events: RecordedEvent[];
   const clock = new FakeClock(Date.now());
-  const abort = new AbortController();
-  const events: { name: string; type: string; reason: string; message: string }[] = [];
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger,
-      recorder: () => ({ event: (obj: KubeObject, type, reason, message) => { events.push({ name: obj.metadata?.name ?? '', type, reason, message }); } }),
-      options: { ...defaultControllerOptions },
-    };
-    running = jobController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [jobController], clock });
+    ({ client, events } = h);
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const jobs = () => client.kind<JobObject>('batch/v1', 'Job');
   const pods = () => client.kind<PodObject>('v1', 'Pod');

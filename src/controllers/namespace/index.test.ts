@@ -1,44 +1,23 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { startTestServer, eventually, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
+import type { ApiClient } from '../../client/rest.js';
 import { isNotFound } from '../../client/errors.js';
 import { namespaceController } from './index.js';
 import { deletableNamespacedResources } from './content.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 describe('namespace controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock: realClock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: { ...defaultControllerOptions },
-    };
-    running = namespaceController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [namespaceController] });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const namespaces = () => client.kind('v1', 'Namespace');
   const gone = async (name: string) => {
@@ -62,7 +41,7 @@ describe('namespace controller', () => {
 
   it('deletes a namespace with configmaps, secrets, a deployment and services, leaving nothing in it', async () => {
     const ns = 'doomed';
-    await namespaces().create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await h.namespace(ns);
     for (let i = 0; i < 3; i++) {
       await client.kind('v1', 'ConfigMap').create(ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { k: 'v' } });
       await client.kind('v1', 'Secret').create(ns, { apiVersion: 'v1', kind: 'Secret', metadata: { name: `secret-${i}` }, stringData: { k: 'v' } });
@@ -88,7 +67,7 @@ describe('namespace controller', () => {
 
   it('deletes a namespace holding 250 objects', async () => {
     const ns = 'crowded';
-    await namespaces().create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await h.namespace(ns);
     const cms = client.kind('v1', 'ConfigMap');
     for (let i = 0; i < 250; i += 25) {
       await Promise.all(Array.from({ length: 25 }, (_, j) => cms.create(ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i + j}` } })));
@@ -100,7 +79,7 @@ describe('namespace controller', () => {
 
   it('waits for content held by a finalizer, reporting it in the conditions, and finishes once it clears', async () => {
     const ns = 'held';
-    await namespaces().create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await h.namespace(ns);
     const cms = client.kind('v1', 'ConfigMap');
     await cms.create(ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'held', finalizers: ['example.com/hold'] } });
     await cms.create(ns, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'free' } });
@@ -126,7 +105,7 @@ describe('namespace controller', () => {
   });
 
   it('leaves namespaces that are not being deleted alone', async () => {
-    await namespaces().create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'alive' } });
+    await h.namespace('alive');
     await client.kind('v1', 'ConfigMap').create('alive', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keep' } });
     // The deletions above went through the same queue; this namespace was never touched.
     assert.deepEqual(await leftIn('alive'), ['configmaps/keep']);

@@ -1,15 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
+import { FakeClock } from '../../apimachinery/clock.js';
 import { formatMicroTime, formatTime } from '../../apimachinery/duration.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { isAlreadyExists } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { evictionTime, nodeLifecycleController, TAINT_NOT_READY, TAINT_UNREACHABLE } from './index.js';
+import { startControllerHarness, type ControllerHarness, type RecordedEvent } from '../../../test/support/controller-harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
@@ -17,40 +12,21 @@ type Obj = any;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('node lifecycle controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
+  let events: RecordedEvent[];
   const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
-  const abort = new AbortController();
-  const events: { reason: string; name: string; message: string }[] = [];
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    // Informers watch on real time; the controller's own decisions run on the fake clock.
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger,
-      recorder: () => ({ event: (obj, _type, reason, message) => events.push({ reason, name: obj.metadata?.name ?? '', message }) }),
-      options: { ...defaultControllerOptions, nodeMonitorGracePeriodSeconds: 40, defaultTolerationSeconds: 30 },
-    };
-    try {
-      await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-node-lease' } });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-    running = nodeLifecycleController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    // Informers watch on real time (the harness default); the controller's own decisions run on the fake clock.
+    h = await startControllerHarness({
+      controllers: [nodeLifecycleController], clock, namespaces: ['kube-node-lease'],
+      options: { nodeMonitorGracePeriodSeconds: 40, defaultTolerationSeconds: 30 },
+    });
+    ({ client, events } = h);
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const nodes = () => client.kind<Obj>('v1', 'Node');
   const pods = () => client.kind<Obj>('v1', 'Pod');

@@ -1,46 +1,26 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { eventually, startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { FakeClock } from '../../apimachinery/clock.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
 import { ApiClient, resourceForKind } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
 import { GC_PERIOD_MS, podGCController, TAINT_OUT_OF_SERVICE, terminatedPodsToDelete } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
 
 describe('pod garbage collector', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
   const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: { ...defaultControllerOptions, terminatedPodGCThreshold: 3 },
-    };
-    running = podGCController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [podGCController], clock, options: { terminatedPodGCThreshold: 3 } });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const nodes = () => client.kind<Obj>('v1', 'Node');
   const pods = () => client.kind<Obj>('v1', 'Pod');
@@ -71,12 +51,12 @@ describe('pod garbage collector', () => {
 
   /** Waits until the controller's pod cache agrees, so the sweep the test triggers sees the change. */
   async function cached(check: (pods: Obj[]) => boolean): Promise<void> {
-    const store = informers.informer<Obj>(resourceForKind('v1', 'Pod')).store;
+    const store = h.informers.informer<Obj>(resourceForKind('v1', 'Pod')).store;
     await eventually(() => check(store.list()));
   }
 
   async function namespace(name: string): Promise<void> {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await h.namespace(name);
   }
 
   it('force-deletes the pods of a deleted node, terminating ones included', async () => {

@@ -1,53 +1,33 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { eventually, startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import { FakeClock } from '../../apimachinery/clock.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
+import type { ApiClient } from '../../client/rest.js';
 import { desiredStatus, resourceQuotaController } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
 
 describe('resource quota controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
   const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
-  const abort = new AbortController();
-  let running: Promise<void>;
   let n = 0;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: defaultControllerOptions,
-    };
-    running = resourceQuotaController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [resourceQuotaController], clock });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const pods = () => client.kind<Obj>('v1', 'Pod');
   const quotas = () => client.kind<Obj>('v1', 'ResourceQuota');
 
   async function namespace(): Promise<string> {
     const name = `rq-${++n}`;
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await h.namespace(name);
     return name;
   }
 

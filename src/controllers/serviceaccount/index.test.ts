@@ -1,42 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { startTestServer, eventually, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { serviceAccountController } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 describe('service account controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock: realClock, logger: silentLogger,
-      recorder: () => ({ event() {} }),
-      options: { ...defaultControllerOptions },
-    };
-    running = serviceAccountController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [serviceAccountController] });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const exists = async (ns: string, name: string) => {
     try {
@@ -53,12 +32,12 @@ describe('service account controller', () => {
   });
 
   it('gives a new namespace a default service account', async () => {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
+    await h.namespace('team-a');
     await eventually(() => exists('team-a', 'default'));
   });
 
   it('brings the default service account back after it is deleted', async () => {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } });
+    await h.namespace('team-b');
     await eventually(() => exists('team-b', 'default'));
     const before = await client.kind('v1', 'ServiceAccount').get('team-b', 'default');
     await client.kind('v1', 'ServiceAccount').delete('team-b', 'default');
@@ -81,7 +60,7 @@ describe('service account controller', () => {
   });
 
   it('does not create a service account in a terminating namespace', async () => {
-    await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-c' } });
+    await h.namespace('team-c');
     await eventually(() => exists('team-c', 'default'));
     // Deletion keeps the namespace (no namespace controller runs here) in phase Terminating.
     await client.kind('v1', 'Namespace').delete(undefined, 'team-c');

@@ -1,46 +1,27 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Job } from 'kubernetes-types/batch/v1.js';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
+import { FakeClock } from '../../apimachinery/clock.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
 import { isNotFound } from '../../client/errors.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import type { ApiClient } from '../../client/rest.js';
 import { timeLeft, ttlAfterFinishedController } from './index.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 type JobObject = Job & KubeObject;
 const NS = 'default';
 
 describe('ttl-after-finished controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
   const clock = new FakeClock(Date.parse('2030-01-01T00:00:00Z'));
-  const abort = new AbortController();
-  let running: Promise<void>;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger, recorder: () => ({ event() {} }), options: { ...defaultControllerOptions },
-    };
-    running = ttlAfterFinishedController.run(ctx, abort.signal);
-    informers.start(abort.signal);
+    h = await startControllerHarness({ controllers: [ttlAfterFinishedController], clock });
+    client = h.client;
   });
 
-  after(async () => {
-    abort.abort();
-    await running;
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const jobs = () => client.kind<JobObject>('batch/v1', 'Job');
   const exists = async (name: string) => {
