@@ -1,59 +1,38 @@
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import type { KubeObject } from '../../apimachinery/object.js';
-import { startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import { FakeClock } from '../../apimachinery/clock.js';
+import type { ApiClient } from '../../client/rest.js';
 import { cronJobController, SCHEDULED_TIMESTAMP_ANNOTATION } from './index.js';
 import type { CronJobObject, JobObject } from './sync.js';
+import { startControllerHarness, type ControllerHarness, type RecordedEvent } from '../../../test/support/controller-harness.js';
 
 const NS = 'default';
 const MINUTE = 60_000;
 
 describe('cronjob controller', () => {
-  let s: TestServer;
+  let h: ControllerHarness;
   let client: ApiClient;
-  let informers: SharedInformerFactory;
-  const abort = new AbortController();
-  const events: { name: string; reason: string; message: string }[] = [];
+  let events: RecordedEvent[];
   // Each test runs the controller on a fresh fake clock set to the real time, as the server
   // stamps creationTimestamp with the real clock and earlier tests moved their clocks ahead.
   let clock: FakeClock;
   let stopController: (() => Promise<void>) | undefined;
 
   before(async () => {
-    s = await startTestServer();
-    client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-    informers = createInformerFactory(client, { clock: realClock });
-    informers.start(abort.signal);
+    h = await startControllerHarness();
+    ({ client, events } = h);
   });
 
   beforeEach(() => {
     clock = new FakeClock(Date.now());
-    const stop = new AbortController();
-    const ctx: ControllerContext = {
-      client, informers, clock, logger: silentLogger,
-      recorder: () => ({ event: (obj: KubeObject, _type, reason, message) => { events.push({ name: obj.metadata?.name ?? '', reason, message }); } }),
-      options: { ...defaultControllerOptions },
-    };
-    const running = cronJobController.run(ctx, stop.signal);
-    stopController = async () => { stop.abort(); await running; };
+    stopController = h.run(cronJobController, { clock });
   });
 
   afterEach(async () => {
     await stopController?.();
   });
 
-  after(async () => {
-    abort.abort();
-    await informers.stopped();
-    client.close();
-    await s.close();
-  });
+  after(() => h.close());
 
   const cronJobs = () => client.kind<CronJobObject>('batch/v1', 'CronJob');
   const jobs = () => client.kind<JobObject>('batch/v1', 'Job');

@@ -1,13 +1,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, eventually, type TestServer } from '../../apiserver/testing/fixture.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
-import { createInformerFactory } from '../../client/informers.js';
-import { defaultControllerOptions, type ControllerContext } from '../../client/controller.js';
+import { eventually, type TestServer } from '../../apiserver/testing/fixture.js';
 import { FakeClock, realClock, type Clock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 import { replicaSetController } from '../replicaset/index.js';
 import { deploymentController } from './index.js';
 import type { Deployment, ReplicaSet } from './types.js';
@@ -17,43 +13,22 @@ interface TestPod extends KubeObject {
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 
-interface Cluster {
-  client: ApiClient;
-  events: { reason: string; message: string }[];
-  stop(): Promise<void>;
-}
-
 /** The Deployment and ReplicaSet controllers, plus a stand-in kubelet marking pods Ready (except `broken` images). */
-async function startCluster(s: TestServer, clock: Clock = realClock): Promise<Cluster> {
-  const client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-  const informers = createInformerFactory(client, { clock });
-  const abort = new AbortController();
-  const events: { reason: string; message: string }[] = [];
-  const ctx: ControllerContext = {
-    client, informers, clock, logger: silentLogger,
-    recorder: () => ({ event: (_o: KubeObject, _t, reason, message) => { events.push({ reason, message }); } }),
-    options: { ...defaultControllerOptions, workers: 2 },
-  };
-  const runs = [deploymentController.run(ctx, abort.signal), replicaSetController.run(ctx, abort.signal)];
-  const pods = informers.informer<TestPod>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true });
-  const mark = (p: TestPod) => {
-    if (p.metadata?.deletionTimestamp || p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-    if (p.spec?.containers?.some((c) => c.image?.includes('broken'))) return;
-    void client.kind<TestPod>('v1', 'Pod').updateStatus(p.metadata?.namespace, {
-      ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } as never] },
-    }).catch(() => {});
-  };
-  pods.addEventHandler({ onAdd: mark, onUpdate: (_, p) => mark(p) });
-  informers.start(abort.signal);
-  return {
-    client, events,
-    async stop() {
-      abort.abort();
-      await Promise.all(runs);
-      await informers.stopped();
-      client.close();
+function startCluster(clock: Clock = realClock): Promise<ControllerHarness> {
+  return startControllerHarness({
+    controllers: [deploymentController, replicaSetController], clock, informerClock: clock, options: { workers: 2 },
+    beforeStart({ client, informers }) {
+      const pods = informers.informer<TestPod>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true });
+      const mark = (p: TestPod) => {
+        if (p.metadata?.deletionTimestamp || p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+        if (p.spec?.containers?.some((c) => c.image?.includes('broken'))) return;
+        void client.kind<TestPod>('v1', 'Pod').updateStatus(p.metadata?.namespace, {
+          ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } as never] },
+        }).catch(() => {});
+      };
+      pods.addEventHandler({ onAdd: mark, onUpdate: (_, p) => mark(p) });
     },
-  };
+  });
 }
 
 function deployment(name: string, replicas: number, image: string, extra: Deployment['spec'] = {}): Deployment {
@@ -71,15 +46,12 @@ function deployment(name: string, replicas: number, image: string, extra: Deploy
 
 describe('deployment controller', { timeout: 60_000 }, () => {
   let s: TestServer;
-  let c: Cluster;
+  let c: ControllerHarness;
   before(async () => {
-    s = await startTestServer();
-    c = await startCluster(s);
+    c = await startCluster();
+    s = c.server;
   });
-  after(async () => {
-    await c.stop();
-    await s.close();
-  });
+  after(() => c.close());
 
   const deploys = () => c.client.kind<Deployment>('apps/v1', 'Deployment');
   const sets = async (app: string) => (await c.client.kind<ReplicaSet>('apps/v1', 'ReplicaSet').list('default', { labelSelector: `app=${app}` })).items;
@@ -263,9 +235,8 @@ describe('deployment controller', { timeout: 60_000 }, () => {
 
 describe('deployment progress deadline', { timeout: 60_000 }, () => {
   it('marks a rollout that makes no progress within progressDeadlineSeconds as ProgressDeadlineExceeded', async () => {
-    const s = await startTestServer();
     const clock = new FakeClock(Date.now());
-    const c = await startCluster(s, clock);
+    const c = await startCluster(clock);
     try {
       const deploys = c.client.kind<Deployment>('apps/v1', 'Deployment');
       await deploys.create('default', deployment('stuck', 1, 'broken:1', { progressDeadlineSeconds: 30 }));
@@ -281,8 +252,7 @@ describe('deployment progress deadline', { timeout: 60_000 }, () => {
       const d = await deploys.get('default', 'stuck');
       assert.equal(d.status?.conditions?.find((x) => x.type === 'Available')?.reason, 'MinimumReplicasUnavailable');
     } finally {
-      await c.stop();
-      await s.close();
+      await c.close();
     }
   });
 });

@@ -1,15 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import { eventually, startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
-import { defaultControllerOptions, type Controller, type ControllerContext } from '../../client/controller.js';
-import { createInformerFactory, type SharedInformerFactory } from '../../client/informers.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
 import { desiredGroups } from './desired.js';
 import { createEndpointSliceController, endpointSliceController, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './index.js';
 import { planSlices } from './plan.js';
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
@@ -22,33 +17,8 @@ function pod(name: string, labels: Record<string, string> = { app: 'web' }): Obj
   };
 }
 
-interface Harness { client: ApiClient; close(): Promise<void> }
-
-async function startWith(controller: Controller): Promise<Harness> {
-  const s: TestServer = await startTestServer();
-  const client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-  const informers: SharedInformerFactory = createInformerFactory(client, { clock: realClock });
-  const abort = new AbortController();
-  const ctx: ControllerContext = {
-    client, informers, clock: realClock, logger: silentLogger,
-    recorder: () => ({ event() {} }),
-    options: { ...defaultControllerOptions },
-  };
-  const running = controller.run(ctx, abort.signal);
-  informers.start(abort.signal);
-  return {
-    client,
-    async close() {
-      abort.abort();
-      await running;
-      await informers.stopped();
-      client.close();
-      await s.close();
-    },
-  };
-}
-
-function api(client: ApiClient) {
+function api(h: ControllerHarness) {
+  const client = h.client;
   const pods = client.kind<Obj>('v1', 'Pod');
   const slicesOf = async (ns: string, svc: string): Promise<Obj[]> =>
     (await client.kind<Obj>('discovery.k8s.io/v1', 'EndpointSlice').list(ns, { labelSelector: `${SERVICE_NAME_LABEL}=${svc}` })).items;
@@ -56,9 +26,7 @@ function api(client: ApiClient) {
     pods,
     services: client.kind<Obj>('v1', 'Service'),
     slicesOf,
-    async namespace(name: string) {
-      await client.kind('v1', 'Namespace').create(undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    },
+    namespace: h.namespace,
     async setStatus(ns: string, name: string, ip: string, ready: boolean) {
       const cur = await pods.get(ns, name);
       cur.status = { ...cur.status, phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] };
@@ -74,11 +42,11 @@ function api(client: ApiClient) {
 }
 
 describe('endpointslice controller', () => {
-  let h: Harness;
+  let h: ControllerHarness;
   let a: ReturnType<typeof api>;
   before(async () => {
-    h = await startWith(endpointSliceController);
-    a = api(h.client);
+    h = await startControllerHarness({ controllers: [endpointSliceController] });
+    a = api(h);
   });
   after(() => h.close());
 
@@ -147,11 +115,11 @@ describe('endpointslice controller', () => {
 });
 
 describe('endpointslice controller with small slices', () => {
-  let h: Harness;
+  let h: ControllerHarness;
   let a: ReturnType<typeof api>;
   before(async () => {
-    h = await startWith(createEndpointSliceController({ maxEndpointsPerSlice: 3 }));
-    a = api(h.client);
+    h = await startControllerHarness({ controllers: [createEndpointSliceController({ maxEndpointsPerSlice: 3 })] });
+    a = api(h);
   });
   after(() => h.close());
 

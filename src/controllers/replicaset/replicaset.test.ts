@@ -1,53 +1,29 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, eventually, type TestServer } from '../../apiserver/testing/fixture.js';
-import { ApiClient } from '../../client/rest.js';
-import { inProcessTransport } from '../../client/transport.js';
-import { createInformerFactory } from '../../client/informers.js';
-import { defaultControllerOptions, type Controller, type ControllerContext } from '../../client/controller.js';
-import { realClock } from '../../apimachinery/clock.js';
-import { silentLogger } from '../../apimachinery/log.js';
-import type { KubeObject } from '../../apimachinery/object.js';
+import { eventually } from '../../apiserver/testing/fixture.js';
+import type { Controller } from '../../client/controller.js';
 import { replicaSetController, replicationController } from './index.js';
 import { IndexedStore } from '../../client/store.js';
 import { claimCandidates } from './claim.js';
 import { CONTROLLER_UID_INDEX, controllerUidIndex, podsToDelete } from './pods.js';
 import type { Pod, ReplicaOwner } from './types.js';
-
-interface Running { client: ApiClient; events: { reason: string; message: string }[]; stop(): Promise<void> }
+import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
 
 /** Runs controllers against the server, and plays kubelet: every pod is marked Running and Ready. */
-async function start(s: TestServer, controllers: Controller[], opts: { markReady?: boolean } = {}): Promise<Running> {
-  const client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'system:kube-controller-manager', groups: ['system:masters'] })));
-  const informers = createInformerFactory(client, { clock: realClock });
-  const abort = new AbortController();
-  const events: { reason: string; message: string }[] = [];
-  const ctx: ControllerContext = {
-    client, informers, clock: realClock, logger: silentLogger,
-    recorder: () => ({ event: (_o: KubeObject, _t, reason, message) => { events.push({ reason, message }); } }),
-    options: { ...defaultControllerOptions, workers: 2 },
-  };
-  const runs = controllers.map((c) => c.run(ctx, abort.signal));
-  if (opts.markReady !== false) {
-    const pods = informers.informer<Pod>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true });
-    const mark = (p: Pod) => {
-      if (p.metadata?.deletionTimestamp || p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
-      void client.kind<Pod>('v1', 'Pod').updateStatus(p.metadata?.namespace, {
-        ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
-      }).catch(() => {});
-    };
-    pods.addEventHandler({ onAdd: mark, onUpdate: (_, p) => mark(p) });
-  }
-  informers.start(abort.signal);
-  return {
-    client, events,
-    async stop() {
-      abort.abort();
-      await Promise.all(runs);
-      await informers.stopped();
-      client.close();
+function start(controllers: Controller[]): Promise<ControllerHarness> {
+  return startControllerHarness({
+    controllers, options: { workers: 2 },
+    beforeStart({ client, informers }) {
+      const pods = informers.informer<Pod>({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true });
+      const mark = (p: Pod) => {
+        if (p.metadata?.deletionTimestamp || p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+        void client.kind<Pod>('v1', 'Pod').updateStatus(p.metadata?.namespace, {
+          ...p, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') }] },
+        }).catch(() => {});
+      };
+      pods.addEventHandler({ onAdd: mark, onUpdate: (_, p) => mark(p) });
     },
-  };
+  });
 }
 
 const template = (app: string, image = 'nginx:1') => ({
@@ -64,16 +40,11 @@ function rs(name: string, replicas: number, app = name): ReplicaOwner {
 }
 
 describe('replicaset controller', () => {
-  let s: TestServer;
-  let r: Running;
+  let r: ControllerHarness;
   before(async () => {
-    s = await startTestServer();
-    r = await start(s, [replicaSetController, replicationController]);
+    r = await start([replicaSetController, replicationController]);
   });
-  after(async () => {
-    await r.stop();
-    await s.close();
-  });
+  after(() => r.close());
 
   const pods = (app: string) => r.client.kind<Pod>('v1', 'Pod').list('default', { labelSelector: `app=${app}` }).then((l) => l.items.filter((p) => !p.metadata?.deletionTimestamp));
   const getRS = (name: string) => r.client.kind<ReplicaOwner>('apps/v1', 'ReplicaSet').get('default', name);
