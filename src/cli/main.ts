@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions } from '../client/controller.js';
 import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
+import type { RawSimulateFlags } from './simulate.js';
 
 export interface MainIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -62,6 +63,12 @@ Examples:
   $ kite controller-manager --kubeconfig ./admin.yaml --leader-elect=false --workers 5
 `;
 
+const simulateExamples = `
+Examples:
+  $ kite simulate --nodes 100 --kubeconfig /var/lib/kite/kubeconfig.yaml
+  $ kite simulate --nodes 1000 --zones a,b,c --cpu 32 --memory 256Gi --pods 110
+`;
+
 /** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
 async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
   const controller = new AbortController();
@@ -90,6 +97,7 @@ type RawServerCommandFlags = RawServerFlags & {
   nodeMonitorGracePeriod?: string;
   defaultTolerationSeconds?: string;
   workers?: string;
+  simulateNodes?: string;
 };
 
 async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<number> {
@@ -101,12 +109,14 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
   });
   const { parseControllerOptions } = await import('./controller-manager.js');
   const controllerOptions = parseControllerOptions(raw);
+  const simulateNodes = raw.simulateNodes === undefined ? undefined : (await import('./simulate.js')).parseNodeCount('--simulate-nodes', raw.simulateNodes);
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   return untilSignalled(logger, async (signal) => {
     // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
     const { runServer } = await import('./server.js');
     return runServer(flags, {
       signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true, controllerOptions,
+      ...(simulateNodes ? { simulateNodes } : {}),
     });
   });
 }
@@ -117,6 +127,14 @@ async function controllerManagerCommand(raw: RawControllerManagerFlags, io: Main
   const flags = parseControllerManagerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   return untilSignalled(logger, (signal) => runControllerManager(flags, { signal, logger, hostname: hostname() }));
+}
+
+async function simulateCommand(raw: RawSimulateFlags, io: MainIO): Promise<number> {
+  // Loaded here so the other commands do not pay for the simulator's modules.
+  const { parseSimulateFlags, runSimulate } = await import('./simulate.js');
+  const flags = parseSimulateFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  return untilSignalled(logger, (signal) => runSimulate(flags, { signal, logger }));
 }
 
 export function buildProgram(io: MainIO, setExitCode: (code: number) => void): Command {
@@ -140,6 +158,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)')
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', serverExamples)
     .action(async (opts: RawServerCommandFlags) => {
@@ -158,6 +177,22 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .addHelpText('after', controllerManagerExamples)
     .action(async (opts: RawControllerManagerFlags) => {
       setExitCode(await controllerManagerCommand(opts, io));
+    });
+
+  program.command('simulate')
+    .description('Run simulated nodes (kwok-style: Ready nodes, leases and pod lifecycles, no containers) against an API server')
+    .option('--nodes <n>', 'how many nodes to simulate (required)')
+    .option('--kubeconfig <path>', 'kubeconfig to reach the API server with (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
+    .option('--name-prefix <prefix>', 'node names are <prefix><i> (default: kite-sim-)')
+    .option('--zones <a,b,c>', 'zones handed out round-robin as topology.kubernetes.io/zone')
+    .option('--cpu <quantity>', 'cpu capacity of each node (default: 32)')
+    .option('--memory <quantity>', 'memory capacity of each node (default: 256Gi)')
+    .option('--pods <n>', 'pod capacity of each node (default: 110)')
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', simulateExamples)
+    .action(async (opts: RawSimulateFlags) => {
+      setExitCode(await simulateCommand(opts, io));
     });
   return program;
 }

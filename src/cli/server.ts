@@ -23,6 +23,8 @@ export interface ServerContext {
   disableControllers?: boolean;
   /** Tunables for the in-process controllers (defaults: Kubernetes'). */
   controllerOptions?: Partial<ControllerOptions>;
+  /** Also run this many simulated nodes in-process (`--simulate-nodes`). */
+  simulateNodes?: number;
 }
 
 export function serverPaths(dataDir: string) {
@@ -130,6 +132,10 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
   if (ctx.disableControllers) log('controller-manager').info('disabled (--disable-controllers)');
   else if (server.connectInProcess && !controllers.signal.aborted) controllersDone = runInProcessControllers(server, ctx, controllers.signal);
+  // Simulated nodes stop with the controllers, while the API still answers.
+  if (ctx.simulateNodes && server.connectInProcess && !controllers.signal.aborted) {
+    controllersDone = Promise.all([controllersDone, runInProcessSimulator(server, ctx, ctx.simulateNodes, controllers.signal)]).then(() => undefined);
+  }
 
   if (signal.aborted) logger.info('shutting down');
   else signal.addEventListener('abort', () => logger.info('shutting down'), { once: true });
@@ -169,6 +175,25 @@ async function runInProcessControllers(server: ApiServerInstance, ctx: ServerCon
         client, controllers: allControllers(), logger: ctx.logger, signal, host,
         options: ctx.controllerOptions, leaderElection: { identity: leaderIdentity(host) },
       });
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    log.error(`failed: ${errorMessage(err)}`);
+  }
+}
+
+/** Simulated nodes, reaching the API server in-process. */
+async function runInProcessSimulator(server: ApiServerInstance, ctx: ServerContext, count: number, signal: AbortSignal): Promise<void> {
+  const log = ctx.logger.with({ component: 'node-simulator' });
+  try {
+    const [{ runSimulatedNodes }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+      import('./simulate.js'), import('../client/rest.js'), import('../client/transport.js'),
+    ]);
+    const connect = () => server.connectInProcess!({ name: 'system:node-simulator', groups: ['system:masters'] });
+    const client = new ApiClient(inProcessTransport(connect, 'kite-node-simulator'));
+    try {
+      await runSimulatedNodes(client, { count }, ctx.logger, signal);
     } finally {
       client.close();
     }
