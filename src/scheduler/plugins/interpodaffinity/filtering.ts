@@ -1,0 +1,132 @@
+// Required inter-pod (anti-)affinity: per-topology counts computed once in PreFilter, then a
+// constant-time check per node in Filter.
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { NodeInfo } from '../../framework/types.js';
+import { matchesAllTerms, podTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodTerms } from './terms.js';
+
+/** Counts keyed by `topologyKey\0value`. Entries that reach zero are removed. */
+export type TopologyCounts = Map<string, number>;
+
+export function pairKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
+}
+
+function bump(counts: TopologyCounts, key: string, value: string, delta: number): void {
+  const k = pairKey(key, value);
+  const n = (counts.get(k) ?? 0) + delta;
+  if (n === 0) counts.delete(k);
+  else counts.set(k, n);
+}
+
+export interface PreFilterState {
+  pod: Pod;
+  terms: PodTerms;
+  /** Labels of the incoming pod's namespace, for existing pods' namespaceSelectors. */
+  namespaceLabels: Record<string, string> | undefined;
+  /** Topologies where an existing pod's required anti-affinity matches the incoming pod. */
+  existingAntiAffinityCounts: TopologyCounts;
+  /** Topologies holding pods that match all of the incoming pod's required affinity terms. */
+  affinityCounts: TopologyCounts;
+  /** Topologies holding pods that match one of the incoming pod's required anti-affinity terms. */
+  antiAffinityCounts: TopologyCounts;
+}
+
+export function cloneState(s: PreFilterState): PreFilterState {
+  return {
+    ...s,
+    existingAntiAffinityCounts: new Map(s.existingAntiAffinityCounts),
+    affinityCounts: new Map(s.affinityCounts),
+    antiAffinityCounts: new Map(s.antiAffinityCounts),
+  };
+}
+
+/** Existing pod `existing` on `node`: does its required anti-affinity reject the incoming pod there? */
+function addExistingAntiAffinity(s: PreFilterState, existing: Pod, node: Node, delta: number): void {
+  const labels = node.metadata?.labels ?? {};
+  for (const t of podTerms(existing).requiredAntiAffinity) {
+    const v = labels[t.topologyKey];
+    if (v !== undefined && termMatches(t, s.pod, s.namespaceLabels)) bump(s.existingAntiAffinityCounts, t.topologyKey, v, delta);
+  }
+}
+
+/** Existing pod `existing` on `node`, seen through the incoming pod's own required terms. */
+function addIncomingTerms(s: PreFilterState, existing: Pod, node: Node, nsLabels: NamespaceLabels, delta: number): void {
+  const labels = node.metadata?.labels ?? {};
+  const existingNs = nsLabels(existing.metadata?.namespace ?? '');
+  const affinity = s.terms.requiredAffinity;
+  if (matchesAllTerms(affinity, existing, existingNs)) {
+    for (const t of affinity) {
+      const v = labels[t.topologyKey];
+      if (v !== undefined) bump(s.affinityCounts, t.topologyKey, v, delta);
+    }
+  }
+  for (const t of s.terms.requiredAntiAffinity) {
+    const v = labels[t.topologyKey];
+    if (v !== undefined && termMatches(t, existing, existingNs)) bump(s.antiAffinityCounts, t.topologyKey, v, delta);
+  }
+}
+
+/** Builds the state from all nodes; undefined when there is nothing to check (the plugin skips). */
+export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: NamespaceLabels): PreFilterState | undefined {
+  const terms = podTerms(pod);
+  const hasOwn = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
+  const withAnti = nodes.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+  if (!hasOwn && withAnti.length === 0) return undefined;
+  const s: PreFilterState = {
+    pod,
+    terms,
+    namespaceLabels: nsLabels(pod.metadata?.namespace ?? ''),
+    existingAntiAffinityCounts: new Map(),
+    affinityCounts: new Map(),
+    antiAffinityCounts: new Map(),
+  };
+  for (const n of withAnti) {
+    for (const existing of n.podsWithRequiredAntiAffinity) addExistingAntiAffinity(s, existing, n.node, 1);
+  }
+  if (hasOwn) {
+    for (const n of nodes) {
+      for (const existing of n.pods) addIncomingTerms(s, existing, n.node, nsLabels, 1);
+    }
+  }
+  return s;
+}
+
+/** Preemption's what-if: account for `existing` being added (delta 1) or removed (-1) on `node`. */
+export function updateWithPod(s: PreFilterState, existing: Pod, node: Node, nsLabels: NamespaceLabels, delta: number): void {
+  addExistingAntiAffinity(s, existing, node, delta);
+  addIncomingTerms(s, existing, node, nsLabels, delta);
+}
+
+/**
+ * Every required affinity term's topology must exist on the node and hold a matching pod — unless
+ * no pod matches anywhere and the pod matches its own terms: the first of a group that attracts
+ * itself may go anywhere that has the topology labels.
+ */
+export function satisfiesPodAffinity(s: PreFilterState, node: Node): boolean {
+  const labels = node.metadata?.labels ?? {};
+  let podsExist = true;
+  for (const t of s.terms.requiredAffinity) {
+    const v = labels[t.topologyKey];
+    if (v === undefined) return false;
+    if ((s.affinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) <= 0) podsExist = false;
+  }
+  if (podsExist) return true;
+  return s.affinityCounts.size === 0 && matchesAllTerms(s.terms.requiredAffinity, s.pod, s.namespaceLabels);
+}
+
+export function satisfiesPodAntiAffinity(s: PreFilterState, node: Node): boolean {
+  if (s.antiAffinityCounts.size === 0) return true;
+  const labels = node.metadata?.labels ?? {};
+  return !s.terms.requiredAntiAffinity.some((t: AffinityTerm) => {
+    const v = labels[t.topologyKey];
+    return v !== undefined && (s.antiAffinityCounts.get(pairKey(t.topologyKey, v)) ?? 0) > 0;
+  });
+}
+
+export function satisfiesExistingPodsAntiAffinity(s: PreFilterState, node: Node): boolean {
+  if (s.existingAntiAffinityCounts.size === 0) return true;
+  for (const [k, v] of Object.entries(node.metadata?.labels ?? {})) {
+    if ((s.existingAntiAffinityCounts.get(pairKey(k, v)) ?? 0) > 0) return false;
+  }
+  return true;
+}
