@@ -1,0 +1,35 @@
+// Per-resource amounts the scorers compare: the node's allocatable and its requests with the
+// incoming pod's added.
+import type { NodeInfo, Resource } from '../../framework/types.js';
+
+export function resourceAmount(r: Resource, name: string): number {
+  switch (name) {
+    case 'cpu': return r.milliCPU;
+    case 'memory': return r.memory;
+    case 'ephemeral-storage': return r.ephemeralStorage;
+    case 'pods': return r.allowedPodNumber;
+    default: return r.scalar[name] ?? 0;
+  }
+}
+
+/**
+ * For each resource, [allocatable, requested + pod]. With `nonZero`, CPU and memory use the
+ * non-zero (defaulted) requests, as NodeResourcesFit's scoring does; a resource the node does
+ * not have yields [0, 0] and is left out by the scorers.
+ */
+export function allocatableAndRequested(node: NodeInfo, pod: Resource, names: string[], nonZero: boolean): { allocatable: number[]; requested: number[] } {
+  const allocatable: number[] = [];
+  const requested: number[] = [];
+  for (const name of names) {
+    const alloc = resourceAmount(node.allocatable, name);
+    if (alloc === 0) {
+      allocatable.push(0);
+      requested.push(0);
+      continue;
+    }
+    const base = nonZero && (name === 'cpu' || name === 'memory') ? node.nonZeroRequested : node.requested;
+    allocatable.push(alloc);
+    requested.push(resourceAmount(base, name) + resourceAmount(pod, name));
+  }
+  return { allocatable, requested };
+}
