@@ -12,6 +12,8 @@ import {
 import { NAME as NODE_UNSCHEDULABLE, newNodeUnschedulable } from './nodeunschedulable/index.js';
 import { NAME as PRIORITY_SORT, newPrioritySort } from './prioritysort/index.js';
 import { NAME as TAINT_TOLERATION, newTaintToleration } from './tainttoleration/index.js';
+import { NAME as INTER_POD_AFFINITY, newInterPodAffinity } from './interpodaffinity/index.js';
+import { NAME as POD_TOPOLOGY_SPREAD, newPodTopologySpread } from './podtopologyspread/index.js';
 
 export function defaultRegistry(): PluginRegistry {
   return {
@@ -20,6 +22,8 @@ export function defaultRegistry(): PluginRegistry {
     [NODE_NAME]: newNodeName,
     [TAINT_TOLERATION]: newTaintToleration,
     [NODE_AFFINITY]: newNodeAffinity,
+    [POD_TOPOLOGY_SPREAD]: newPodTopologySpread,
+    [INTER_POD_AFFINITY]: newInterPodAffinity,
     [NODE_PORTS]: newNodePorts,
     [NODE_RESOURCES_FIT]: newNodeResourcesFit,
     [BALANCED_ALLOCATION_NAME]: newNodeResourcesBalancedAllocation,
