@@ -198,14 +198,14 @@ export class Scheduler {
     if (!reserve.isSuccess()) {
       fwk.runUnreserve(state, pod, host);
       this.cache.forget(pod);
-      await this.failStatus(fwk, info, cycle, reserve, host);
+      await this.failStatus(info, cycle, reserve, host);
       return;
     }
     const permit = fwk.runPermit(state, pod, host);
     if (!permit.isSuccess() && permit.code !== Code.Wait) {
       fwk.runUnreserve(state, pod, host);
       this.cache.forget(pod);
-      await this.failStatus(fwk, info, cycle, permit, host);
+      await this.failStatus(info, cycle, permit, host);
       return;
     }
     const b = this.bindingCycle(fwk, state, info, cycle, host).finally(() => this.binding.delete(b));
@@ -224,7 +224,7 @@ export class Scheduler {
       this.cache.forget(pod);
       // A failed binding is retried after backoff whatever the reason, as in Kubernetes.
       if (s.code !== Code.Error) s = Status.error(s.message());
-      await this.failStatus(fwk, info, cycle, s, host);
+      await this.failStatus(info, cycle, s, host);
     };
     try {
       const permit = await fwk.waitOnPermit(pod);
@@ -241,11 +241,10 @@ export class Scheduler {
     }
   }
 
-  private async failStatus(fwk: Framework, info: QueuedPodInfo, cycle: number, s: Status, host: string): Promise<void> {
+  private async failStatus(info: QueuedPodInfo, cycle: number, s: Status, host: string): Promise<void> {
     const rejected = s.isRejected();
     info.unschedulablePlugins = rejected && s.plugin ? new Set([s.plugin]) : new Set();
     const msg = rejected ? s.message() : `running ${s.plugin ?? 'plugin'} on node ${host}: ${s.message()}`;
-    void fwk;
     await this.failed(info, cycle, rejected ? REASON_UNSCHEDULABLE : REASON_SCHEDULER_ERROR, msg);
   }
 
