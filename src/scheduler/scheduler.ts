@@ -198,14 +198,14 @@ export class Scheduler {
     if (!reserve.isSuccess()) {
       fwk.runUnreserve(state, pod, host);
       this.cache.forget(pod);
-      await this.failStatus(info, cycle, reserve, host);
+      await this.failStatus(info, cycle, reserve, 'Reserve');
       return;
     }
     const permit = fwk.runPermit(state, pod, host);
     if (!permit.isSuccess() && permit.code !== Code.Wait) {
       fwk.runUnreserve(state, pod, host);
       this.cache.forget(pod);
-      await this.failStatus(info, cycle, permit, host);
+      await this.failStatus(info, cycle, permit, 'Permit');
       return;
     }
     const b = this.bindingCycle(fwk, state, info, cycle, host).finally(() => this.binding.delete(b));
@@ -219,32 +219,33 @@ export class Scheduler {
 
   private async bindingCycle(fwk: Framework, state: CycleState, info: QueuedPodInfo, cycle: number, host: string): Promise<void> {
     const pod = info.pod;
-    const undo = async (s: Status): Promise<void> => {
+    const undo = async (s: Status, stage: string): Promise<void> => {
       fwk.runUnreserve(state, pod, host);
       this.cache.forget(pod);
       // A failed binding is retried after backoff whatever the reason, as in Kubernetes.
       if (s.code !== Code.Error) s = Status.error(s.message());
-      await this.failStatus(info, cycle, s, host);
+      await this.failStatus(info, cycle, s, stage, 'Binding rejected: ');
     };
     try {
       const permit = await fwk.waitOnPermit(pod);
-      if (!permit.isSuccess()) { await undo(permit); return; }
+      if (!permit.isSuccess()) { await undo(permit, 'Permit'); return; }
       const pre = await fwk.runPreBind(state, pod, host);
-      if (!pre.isSuccess()) { await undo(pre); return; }
+      if (!pre.isSuccess()) { await undo(pre, 'PreBind'); return; }
       const bind = await fwk.runBind(state, pod, host);
-      if (!bind.isSuccess()) { await undo(bind.isSkip() ? Status.error('no bind plugin bound the pod') : bind); return; }
+      if (!bind.isSuccess()) { await undo(bind.isSkip() ? Status.error('no bind plugin bound the pod') : bind, 'Bind'); return; }
       this.cache.finishBinding(pod);
       this.recorder.event(obj(pod), 'Normal', EVENT_SCHEDULED, `Successfully assigned ${pod.metadata?.namespace}/${pod.metadata?.name} to ${host}`);
       fwk.runPostBind(state, pod, host);
     } catch (e) {
-      await undo(Status.error(e instanceof Error ? e.message : String(e)));
+      await undo(Status.error(e instanceof Error ? e.message : String(e)), 'Bind');
     }
   }
 
-  private async failStatus(info: QueuedPodInfo, cycle: number, s: Status, host: string): Promise<void> {
+  /** Kubernetes' wording: `running Reserve plugin "X": …`, prefixed `Binding rejected: ` in the binding cycle. */
+  private async failStatus(info: QueuedPodInfo, cycle: number, s: Status, stage: string, prefix = ''): Promise<void> {
     const rejected = s.isRejected();
     info.unschedulablePlugins = rejected && s.plugin ? new Set([s.plugin]) : new Set();
-    const msg = rejected ? s.message() : `running ${s.plugin ?? 'plugin'} on node ${host}: ${s.message()}`;
+    const msg = rejected && !prefix ? s.message() : `${prefix}running ${stage} plugin "${s.plugin ?? ''}": ${s.message()}`;
     await this.failed(info, cycle, rejected ? REASON_UNSCHEDULABLE : REASON_SCHEDULER_ERROR, msg);
   }
 
