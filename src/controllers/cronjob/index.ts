@@ -7,24 +7,11 @@ import { resourceForKind } from '../../client/rest.js';
 import { runWorkers } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { controllingCronJobName, CronJobSync, type CronJobObject, type JobObject } from './sync.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 export { CronJobSync, jobNameFor, SCHEDULED_TIMESTAMP_ANNOTATION } from './sync.js';
 export { mostRecentScheduleTime, nextScheduleTime, parseSchedule, type Schedule } from './schedule.js';
 export { formatInZone, wallClock } from './timezone.js';
-
-async function untilSynced(waitForSync: (s: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
 
 export const cronJobController: Controller = {
   name: 'cronjob',
@@ -52,7 +39,7 @@ export const cronJobController: Controller = {
     };
     jobInformer.addEventHandler({ onAdd: enqueueOwner, onUpdate: (_old, job) => enqueueOwner(job), onDelete: enqueueOwner });
 
-    if (!(await untilSynced((s) => ctx.informers.waitForSync(s), signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     await runWorkers(queue, (key) => syncer.sync(key), {
       workers: ctx.options.workers,
       signal,

@@ -2,10 +2,11 @@
 // owns through references worth collecting) and collects by ownerReferences as Kubernetes does.
 import { allResources } from '../../api/registry.js';
 import type { ResourceType } from '../../api/types.js';
-import type { Controller, ControllerContext } from '../../client/controller.js';
+import type { Controller } from '../../client/controller.js';
 import { runWorkers } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { GarbageCollector } from './collector.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 export { GarbageCollector } from './collector.js';
 
@@ -13,20 +14,6 @@ export { GarbageCollector } from './collector.js';
 export function collectedResources(): ResourceType[] {
   return allResources().filter((rt) => rt.kind !== 'Event'
     && (!rt.verbs || (rt.verbs.includes('list') && rt.verbs.includes('watch') && rt.verbs.includes('delete'))));
-}
-
-async function untilSynced(ctx: ControllerContext, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([ctx.informers.waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export const garbageCollector: Controller = {
@@ -37,7 +24,7 @@ export const garbageCollector: Controller = {
     const gc = new GarbageCollector(ctx.client, queue, ctx.recorder('garbage-collector-controller'), log);
     for (const rt of collectedResources()) ctx.informers.informer(rt).addEventHandler(gc.handler(rt));
     // Nothing is collected before every kind has been listed once.
-    if (!(await untilSynced(ctx, signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     await runWorkers(queue, gc.reconcile, {
       workers: ctx.options.workers,
       signal,

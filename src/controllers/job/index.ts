@@ -9,24 +9,11 @@ import { WorkQueue } from '../../client/workqueue.js';
 import { JobExpectations } from './expectations.js';
 import { controllingJobName, hasTrackingFinalizer, type JobObject, type PodObject } from './pods.js';
 import { JobSync } from './sync.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 export { JobSync } from './sync.js';
 export { formatIndexes, parseIndexes } from './indexes.js';
 export { COMPLETION_INDEX_KEY, TRACKING_FINALIZER } from './pods.js';
-
-async function untilSynced(waitForSync: (s: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-}
 
 export const jobController: Controller = {
   name: 'job',
@@ -82,7 +69,7 @@ export const jobController: Controller = {
       },
     });
 
-    if (!(await untilSynced((s) => ctx.informers.waitForSync(s), signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     await runWorkers(queue, (key) => syncer.sync(key), {
       workers: ctx.options.workers,
       signal,

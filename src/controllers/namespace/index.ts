@@ -10,6 +10,7 @@ import { resourceForKind } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { conditionsFor, mergeConditions, type NamespaceCondition } from './conditions.js';
 import { deleteNamespaceContent } from './content.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 /** How soon to look again at content held by finalizers (nothing tells us when they clear). */
@@ -22,20 +23,6 @@ interface Namespace extends KubeObject {
 
 function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-async function untilSynced(ctx: ControllerContext, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([ctx.informers.waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export function namespaceReconciler(ctx: ControllerContext): (key: string) => Promise<ReconcileResult> {
@@ -93,7 +80,7 @@ export const namespaceController: Controller = {
       if (ns.metadata?.deletionTimestamp && ns.metadata.name) queue.add(ns.metadata.name);
     };
     informer.addEventHandler({ onAdd: enqueue, onUpdate: (_old, ns) => enqueue(ns) });
-    if (!(await untilSynced(ctx, signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     const log = ctx.logger.with({ component: 'namespace-controller' });
     await runWorkers(queue, namespaceReconciler(ctx), {
       workers: ctx.options.workers,

@@ -1,32 +1,19 @@
 // The service account controller: every active namespace has a `default` ServiceAccount; one that
 // is deleted is created again.
 import type { KubeObject } from '../../apimachinery/object.js';
-import type { Controller, ControllerContext } from '../../client/controller.js';
+import type { Controller } from '../../client/controller.js';
 import { isAlreadyExists, isNamespaceTerminating } from '../../client/errors.js';
 import type { ReconcileResult } from '../../client/runner.js';
 import { runWorkers } from '../../client/runner.js';
 import { resourceForKind } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 /** The service accounts every namespace gets. */
 export const DEFAULT_SERVICE_ACCOUNTS = ['default'];
 
 interface Namespace extends KubeObject {
   status?: { phase?: string };
-}
-
-async function untilSynced(ctx: ControllerContext, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([ctx.informers.waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export const serviceAccountController: Controller = {
@@ -64,7 +51,7 @@ export const serviceAccountController: Controller = {
       }
     };
 
-    if (!(await untilSynced(ctx, signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     await runWorkers(queue, reconcile, {
       workers: ctx.options.workers,
       signal,

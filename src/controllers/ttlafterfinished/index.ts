@@ -10,6 +10,7 @@ import { resourceForKind } from '../../client/rest.js';
 import type { ReconcileResult } from '../../client/runner.js';
 import { runWorkers } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
+import { cachesSynced } from '../../client/cache-sync.js';
 
 type JobObject = Job & KubeObject;
 
@@ -33,20 +34,6 @@ export function timeLeft(job: JobObject, now: number): number | undefined {
 function needsCleanup(job: JobObject): boolean {
   const ttl = job.spec?.ttlSecondsAfterFinished;
   return ttl !== undefined && ttl !== null && !job.metadata?.deletionTimestamp && finishTime(job) !== undefined;
-}
-
-async function untilSynced(waitForSync: (s: AbortSignal) => Promise<void>, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  let onAbort = (): void => {};
-  const aborted = new Promise<false>((resolve) => { onAbort = () => resolve(false); signal.addEventListener('abort', onAbort, { once: true }); });
-  try {
-    return await Promise.race([waitForSync(signal).then(() => true), aborted]);
-  } catch (e) {
-    if (signal.aborted) return false;
-    throw e;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
 }
 
 export const ttlAfterFinishedController: Controller = {
@@ -88,7 +75,7 @@ export const ttlAfterFinishedController: Controller = {
       }
     };
 
-    if (!(await untilSynced((s) => ctx.informers.waitForSync(s), signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) return;
     await runWorkers(queue, reconcile, {
       workers: ctx.options.workers,
       signal,
