@@ -9,8 +9,9 @@ import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import {
-  desiredSubsets, HEADLESS_LABEL, isHeadless, OVER_CAPACITY_ANNOTATION, sameValue, selectorMatches,
+  desiredSubsets, HEADLESS_LABEL, isHeadless, OVER_CAPACITY_ANNOTATION, selectorMatches,
 } from './endpoints.js';
+import { sameValue } from '../../client/equality.js';
 
 type Service = WireService & KubeObject;
 type Pod = WirePod & KubeObject;

@@ -10,10 +10,11 @@ import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import {
-  addressTypes, desiredGroups, HEADLESS_LABEL, isHeadless, MANAGED_BY, MANAGED_BY_LABEL, sameValue,
+  addressTypes, desiredGroups, HEADLESS_LABEL, isHeadless, MANAGED_BY, MANAGED_BY_LABEL,
   selectorMatches, SERVICE_NAME_LABEL,
 } from './desired.js';
 import { planSlices, type SliceContent } from './plan.js';
+import { sameValue } from '../../client/equality.js';
 
 type Service = WireService & KubeObject;
 type Pod = WirePod & KubeObject;

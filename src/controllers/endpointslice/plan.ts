@@ -2,7 +2,8 @@
 // are, fill slices with room before creating new ones, and reuse slices due for deletion as the
 // slices to be created, so that churn is mostly updates in place.
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { portsKey, sameValue, type PortGroup } from './desired.js';
+import { portsKey, type PortGroup } from './desired.js';
+import { sameValue } from '../../client/equality.js';
 
 export interface SliceContent { ports: EndpointPort[]; endpoints: Endpoint[] }
 
