@@ -16,7 +16,8 @@ import {
   type LabelSelector,
   type Requirement,
 } from '../../../apimachinery/labels.js';
-import { hasUntoleratedTaint, matchesRequiredNodeAffinity } from './nodeinclusion.js';
+import { podMatchesRequiredNodeAffinity } from '../helper/nodeselector.js';
+import { findUntoleratedTaint } from '../helper/taints.js';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
@@ -122,8 +123,9 @@ export function nodeHasAllTopologyKeys(node: Node, cs: Constraint[]): boolean {
 
 /** Whether the node is an eligible domain member for the constraint under its inclusion policies. */
 export function nodeIncluded(c: Constraint, pod: Pod, node: Node): boolean {
-  if (c.nodeAffinityPolicy === 'Honor' && !matchesRequiredNodeAffinity(pod, node)) return false;
-  if (c.nodeTaintsPolicy === 'Honor' && hasUntoleratedTaint(pod, node)) return false;
+  if (c.nodeAffinityPolicy === 'Honor' && !podMatchesRequiredNodeAffinity(pod, node)) return false;
+  if (c.nodeTaintsPolicy === 'Honor'
+    && findUntoleratedTaint(node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
   return true;
 }
 
