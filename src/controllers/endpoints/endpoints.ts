@@ -1,46 +1,16 @@
 // What a Service's Endpoints should hold, computed from the pods its selector picks: pure
 // functions, so the rules (readiness, terminating pods, named ports, repacking) test without a server.
 import type { EndpointAddress, EndpointPort, EndpointSubset, Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import { isHeadless, isPodReady, resolveTargetPort, selectorMatches } from '../../client/service-pods.js';
 
 /** Kubernetes caps an Endpoints object at this many addresses and marks it truncated. */
 export const MAX_ENDPOINT_ADDRESSES = 1000;
 export const OVER_CAPACITY_ANNOTATION = 'endpoints.kubernetes.io/over-capacity';
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
-
-export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
-  return true;
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-export function isHeadless(svc: Service): boolean {
-  return svc.spec?.clusterIP === 'None';
-}
 
 /** A pod that has finished for good never serves again (Succeeded, or Failed). */
 function isTerminal(pod: Pod): boolean {
   const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed';
-}
-
-/**
- * The container port a service port sends traffic to on this pod: a number as given, a name looked
- * up among the pod's container ports (matching protocol), or undefined when the name is not there.
- */
-export function resolveTargetPort(pod: Pod, sp: ServicePort): number | undefined {
-  const target = sp.targetPort ?? sp.port;
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  const protocol = sp.protocol ?? 'TCP';
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-    }
-  }
-  return undefined;
 }
 
 function podAddress(pod: Pod, svc: Service): EndpointAddress {

@@ -8,16 +8,16 @@ import { objectKey, splitKey } from '../../client/informer-types.js';
 import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import {
-  desiredSubsets, HEADLESS_LABEL, isHeadless, OVER_CAPACITY_ANNOTATION, selectorMatches,
-} from './endpoints.js';
+import { desiredSubsets, OVER_CAPACITY_ANNOTATION } from './endpoints.js';
+import { HEADLESS_LABEL, isHeadless, selectorMatches } from '../../client/service-pods.js';
 import { sameValue } from '../../client/equality.js';
 
 type Service = WireService & KubeObject;
 type Pod = WirePod & KubeObject;
 type Endpoints = WireEndpoints & KubeObject;
 
-export { desiredSubsets, resolveTargetPort, isPodReady } from './endpoints.js';
+export { desiredSubsets } from './endpoints.js';
+export { resolveTargetPort, isPodReady } from '../../client/service-pods.js';
 
 export const endpointsController: Controller = {
   name: 'endpoints',

@@ -2,41 +2,14 @@
 // pure functions over the Service and the pods of its namespace.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Endpoint, EndpointPort } from 'kubernetes-types/discovery/v1.js';
-import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { Pod, Service } from 'kubernetes-types/core/v1.js';
+import { isHeadless, isPodReady, resolveTargetPort, selectorMatches } from '../../client/service-pods.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
-export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
 export type AddressType = 'IPv4' | 'IPv6';
-
-export function selectorMatches(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  for (const [k, v] of Object.entries(selector)) if (labels?.[k] !== v) return false;
-  return true;
-}
-
-export function isPodReady(pod: Pod): boolean {
-  return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
-
-export function isHeadless(svc: Service): boolean {
-  return svc.spec?.clusterIP === 'None';
-}
-
-/** A number as given, or a name looked up among the pod's container ports with the same protocol. */
-export function resolveTargetPort(pod: Pod, sp: ServicePort): number | undefined {
-  const target = sp.targetPort ?? sp.port;
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target);
-  const protocol = sp.protocol ?? 'TCP';
-  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-    }
-  }
-  return undefined;
-}
 
 /** The address families the service's slices carry (its ipFamilies, IPv4 when unset). */
 export function addressTypes(svc: Service): AddressType[] {

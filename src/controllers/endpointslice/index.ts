@@ -9,10 +9,8 @@ import { objectKey, splitKey } from '../../client/informer-types.js';
 import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
-import {
-  addressTypes, desiredGroups, HEADLESS_LABEL, isHeadless, MANAGED_BY, MANAGED_BY_LABEL,
-  selectorMatches, SERVICE_NAME_LABEL,
-} from './desired.js';
+import { addressTypes, desiredGroups, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './desired.js';
+import { HEADLESS_LABEL, isHeadless, selectorMatches } from '../../client/service-pods.js';
 import { planSlices, type SliceContent } from './plan.js';
 import { sameValue } from '../../client/equality.js';
 
