@@ -57,7 +57,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
-    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, this.clock, defaultStrategies());
+    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, defaultStrategies());
     const admission = createAdmission(this.registry);
     for (const store of this.registry.all()) if (store.rt.namespaced) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);

@@ -1,6 +1,5 @@
 // All served resources, addressable by group, version and plural.
 import type { Backend } from '../../storage/backend.js';
-import type { Clock } from '../../apimachinery/clock.js';
 import type { ResourceType } from '../../api/types.js';
 import { ResourceStore } from './store.js';
 import type { Strategy } from './strategy.js';
@@ -13,10 +12,10 @@ export class Registry {
   private readonly order: GroupVersions[] = [];
   private readonly presences = new Map<ResourceStore, NamespacePresence>();
 
-  constructor(resources: ResourceType[], backend: Backend, clock: Clock, strategies: Record<string, Strategy> = {}) {
+  constructor(resources: ResourceType[], backend: Backend, strategies: Record<string, Strategy> = {}) {
     for (const rt of resources) {
       const gr = rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
-      this.stores.set(`${rt.group}/${rt.version}/${rt.plural}`, new ResourceStore(rt, backend, clock, strategies[gr]));
+      this.stores.set(`${rt.group}/${rt.version}/${rt.plural}`, new ResourceStore(rt, backend, strategies[gr]));
       let g = this.order.find((x) => x.group === rt.group);
       if (!g) this.order.push((g = { group: rt.group, versions: [] }));
       if (!g.versions.includes(rt.version)) g.versions.push(rt.version);

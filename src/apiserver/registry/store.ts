@@ -9,7 +9,6 @@ import {
 import type { ResourceType } from '../../api/types.js';
 import { apiVersion } from '../../api/types.js';
 import { formatTime } from '../../apimachinery/duration.js';
-import type { Clock } from '../../apimachinery/clock.js';
 import { collectionPrefix, decodeObject, encodeObject, objectKey } from './keys.js';
 import { deepEqual, fillCreateMeta, keepSystemMeta, specChanged } from './meta.js';
 import type { RequestContext, Strategy } from './strategy.js';
@@ -59,7 +58,6 @@ export class ResourceStore {
   constructor(
     readonly rt: ResourceType,
     private readonly backend: Backend,
-    private readonly clock: Clock,
     readonly strategy: Strategy = {},
   ) {
     this.apiVersion = apiVersion(rt);
