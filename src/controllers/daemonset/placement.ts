@@ -2,7 +2,9 @@
 // node affinity must fit the node, and every NoSchedule/NoExecute taint must be tolerated — with
 // the tolerations Kubernetes adds to every daemon pod so that node conditions do not evict them.
 import type { DaemonSet, Node, Pod } from './types.js';
-import type { Affinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Affinity, PodSpec, Toleration } from 'kubernetes-types/core/v1.js';
+import { podMatchesRequiredNodeAffinity } from '../../api/node-selector.js';
+import { findUntoleratedTaint } from '../../api/tolerations.js';
 
 /** The field a daemon pod's required node affinity pins it to a node with. */
 export const NODE_NAME_FIELD = 'metadata.name';
@@ -36,61 +38,9 @@ export function daemonPodTolerations(spec: PodSpec | undefined): Toleration[] {
   return out;
 }
 
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  switch (t.operator ?? 'Equal') {
-    case 'Exists': return true;
-    case 'Equal': case '': return (t.value ?? '') === (taint.value ?? '');
-    default: return false;
-  }
-}
-
-/** The first taint (passing `filter`) that no toleration tolerates. */
-export function untoleratedTaint(taints: Taint[] | undefined, tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return (taints ?? []).find((taint) => filter(taint) && !tolerations.some((t) => toleratesTaint(t, taint)));
-}
-
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In': return value !== undefined && values.includes(value);
-    case 'NotIn': return value === undefined || !values.includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': case 'Lt': {
-      if (value === undefined || values.length !== 1) return false;
-      const have = Number.parseInt(value, 10);
-      const want = Number.parseInt(values[0]!, 10);
-      if (!Number.isFinite(have) || !Number.isFinite(want)) return false;
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-    default: return false;
-  }
-}
-
-function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  // A term with no requirements selects nothing.
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  const label = (k: string) => (Object.prototype.hasOwnProperty.call(labels, k) ? labels[k] : undefined);
-  if (!exprs.every((r) => requirementMatches(r, label(r.key)))) return false;
-  return fields.every((r) => r.key === NODE_NAME_FIELD && requirementMatches(r, node.metadata?.name));
-}
-
-/** Terms are ORed; the requirements inside one term are ANDed. */
-export function nodeSelectorMatches(sel: NodeSelector, node: Node): boolean {
-  return (sel.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
-}
-
 /** `spec.nodeSelector` and the required node affinity together. */
-export function fitsNodeAffinity(spec: PodSpec | undefined, node: Node): boolean {
-  const labels = node.metadata?.labels ?? {};
-  for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  return required ? nodeSelectorMatches(required, node) : true;
+function fitsNodeAffinity(spec: PodSpec | undefined, node: Node): boolean {
+  return podMatchesRequiredNodeAffinity({ spec } as Pod, node);
 }
 
 export interface Placement {
@@ -107,8 +57,8 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): Placement {
   if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
   const tolerations = daemonPodTolerations(spec);
   const taints = node.spec?.taints;
-  if (untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) {
-    const evicting = untoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
+  if (findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) {
+    const evicting = findUntoleratedTaint(taints, tolerations, (t) => t.effect === 'NoExecute');
     return { shouldRun: false, shouldContinueRunning: !evicting };
   }
   return { shouldRun: true, shouldContinueRunning: true };

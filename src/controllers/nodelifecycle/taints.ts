@@ -1,5 +1,6 @@
 // Which taints a node's conditions call for, and when a NoExecute taint evicts a pod: pure functions.
-import type { Node, NodeCondition, Pod, Taint, Toleration } from 'kubernetes-types/core/v1.js';
+import type { Node, NodeCondition, Pod, Taint } from 'kubernetes-types/core/v1.js';
+import { toleratesTaint } from '../../api/tolerations.js';
 
 export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
 export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
@@ -55,11 +56,7 @@ export function desiredTaints(node: Node, nowIso: string): Taint[] {
   return [...out, ...want.values()];
 }
 
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.operator === 'Exists') return !tol.key || tol.key === taint.key;
-  return tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '');
-}
+export { toleratesTaint as tolerates } from '../../api/tolerations.js';
 
 export interface EvictionDecision {
   /** Epoch ms at which the pod is to be evicted; undefined when it tolerates every taint forever. */
@@ -78,7 +75,7 @@ export function evictionTime(pod: Pod, taints: Taint[], defaultSeconds: number, 
   const tolerations = pod.spec?.tolerations ?? [];
   for (const taint of taints) {
     if (taint.effect !== 'NoExecute') continue;
-    let matched = tolerations.filter((t) => tolerates(t, taint));
+    let matched = tolerations.filter((t) => toleratesTaint(t, taint));
     if (matched.length === 0 && (taint.key === TAINT_NOT_READY || taint.key === TAINT_UNREACHABLE)) {
       matched = [{ key: taint.key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultSeconds }];
     }

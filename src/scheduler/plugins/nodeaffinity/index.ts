@@ -5,7 +5,7 @@ import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PluginFactory, PreF
 import { Status } from '../../framework/status.js';
 import type { CycleState, NodeInfo, NodeScore } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
-import { nodeSelectorMatches, nodeSelectorTermMatches, podMatchesRequiredNodeAffinity } from '../helper/nodeselector.js';
+import { nodeSelectorMatches, nodeSelectorTermMatches, podMatchesRequiredNodeAffinity } from '../../../api/node-selector.js';
 
 export const NAME = 'NodeAffinity';
 export const ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector";

@@ -4,7 +4,7 @@ import type { Pod, Taint } from 'kubernetes-types/core/v1.js';
 import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PluginFactory } from '../../framework/interface.js';
 import { Status } from '../../framework/status.js';
 import type { CycleState, NodeInfo } from '../../framework/types.js';
-import { tolerationsTolerateTaint } from '../helper/taints.js';
+import { tolerationsTolerateTaint } from '../../../api/tolerations.js';
 
 export const NAME = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

@@ -16,8 +16,8 @@ import {
   type LabelSelector,
   type Requirement,
 } from '../../../apimachinery/labels.js';
-import { podMatchesRequiredNodeAffinity } from '../helper/nodeselector.js';
-import { findUntoleratedTaint } from '../helper/taints.js';
+import { podMatchesRequiredNodeAffinity } from '../../../api/node-selector.js';
+import { findUntoleratedTaint } from '../../../api/tolerations.js';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';

@@ -5,7 +5,7 @@ import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PluginFactory, PreS
 import { Status } from '../../framework/status.js';
 import type { CycleState, NodeInfo, NodeScore } from '../../framework/types.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
-import { findUntoleratedTaint, tolerationsTolerateTaint } from '../helper/taints.js';
+import { findUntoleratedTaint, tolerationsTolerateTaint } from '../../../api/tolerations.js';
 
 export const NAME = 'TaintToleration';
 

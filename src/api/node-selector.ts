@@ -1,5 +1,5 @@
 // core/v1 NodeSelector matching (required node affinity, preferred terms, nodeSelector), as
-// Kubernetes' component-helpers define it; other plugins (e.g. PodTopologySpread) reuse it.
+// Kubernetes' component-helpers define it; the scheduler's plugins and the DaemonSet controller use it.
 import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, Pod } from 'kubernetes-types/core/v1.js';
 
 const INT = /^[+-]?\d+$/;
