@@ -17,7 +17,7 @@ import {
   NODE_ADD, NODE_DELETE, POD_ADD, POD_DELETE, isAssigned, isTerminal, nodeUpdateEvents, podUpdateEvent,
 } from './events.js';
 import { FitError } from './framework/fiterror.js';
-import type { ClusterEvent, PluginRegistry, QueuedPodInfo } from './framework/interface.js';
+import type { ClusterEvent, PluginRegistry, PodNominator, QueuedPodInfo } from './framework/interface.js';
 import type { SchedulerProfile } from './framework/profile.js';
 import { Framework } from './framework/runtime.js';
 import { Code, Status } from './framework/status.js';
@@ -41,6 +41,8 @@ export interface SchedulerOptions {
   recorder: EventRecorder;
   profiles: SchedulerProfile[];
   registry: PluginRegistry;
+  /** Shared informers handed to plugins (the scheduler's own pod and node informers come from watch()). */
+  informers?: InformerFactory;
   /** Random source for breaking score ties. */
   random?: () => number;
   assumedPodTTLMs?: number;
@@ -64,11 +66,16 @@ export class Scheduler {
     this.logger = opts.logger;
     this.recorder = opts.recorder;
     this.cache = new SchedulerCache(opts.clock, opts.assumedPodTTLMs);
-    const base = { client: opts.client, clock: opts.clock, logger: opts.logger, recorder: opts.recorder };
-    const nominated = (node: string): Pod[] => this.queue.nominatedPodsForNode(node);
+    // The queue keeps the nominations; it is built after the frameworks, which give it its order.
+    const nominator: PodNominator = {
+      addNominatedPod: (pod, node) => this.queue.addNominatedPod(pod, node),
+      deleteNominatedPodIfExists: (pod) => this.queue.deleteNominatedPodIfExists(pod),
+      nominatedPodsForNode: (node) => this.queue.nominatedPodsForNode(node),
+    };
+    const base = { client: opts.client, clock: opts.clock, logger: opts.logger, recorder: opts.recorder, informers: opts.informers, nominator };
     for (const p of opts.profiles) {
       if (this.frameworks.has(p.schedulerName)) throw new Error(`duplicate scheduler profile ${p.schedulerName}`);
-      this.frameworks.set(p.schedulerName, new Framework(p, opts.registry, base, { random: opts.random, nominatedPodsForNode: nominated }));
+      this.frameworks.set(p.schedulerName, new Framework(p, opts.registry, base, { random: opts.random }));
     }
     const first = this.frameworks.values().next().value as Framework | undefined;
     if (!first) throw new Error('the scheduler needs at least one profile');
@@ -297,7 +304,7 @@ export function schedulerController(profiles?: SchedulerProfile[], registry?: Pl
       const reg = registry ?? defaultRegistry();
       const s = new Scheduler({
         client: ctx.client, clock: ctx.clock, logger: ctx.logger.with({ component: 'scheduler' }),
-        recorder: ctx.recorder(DEFAULT_SCHEDULER_NAME), registry: reg,
+        recorder: ctx.recorder(DEFAULT_SCHEDULER_NAME), registry: reg, informers: ctx.informers,
         profiles: profiles ?? [defaultProfile(reg)],
       });
       s.watch(ctx.informers);

@@ -7,6 +7,7 @@ import type { Clock } from '../../apimachinery/clock.js';
 import type { Logger } from '../../apimachinery/log.js';
 import type { ApiClient } from '../../client/rest.js';
 import type { EventRecorder } from '../../client/controller.js';
+import type { InformerFactory } from '../../client/informer-types.js';
 import type { Status } from './status.js';
 import type { CycleState, NodeInfo, NodeInfoLister, NodeScore } from './types.js';
 
@@ -92,6 +93,32 @@ export interface EnqueueExtensions {
   eventsToRegister(): ClusterEvent[];
 }
 
+/** Pods that preemption nominated to a node: the room made for them is kept for them. */
+export interface PodNominator {
+  addNominatedPod(pod: Pod, nodeName: string): void;
+  deleteNominatedPodIfExists(pod: Pod): void;
+  nominatedPodsForNode(nodeName: string): Pod[];
+}
+
+/**
+ * The framework's own runners, for plugins (preemption) that re-run the filters on what-if
+ * copies of a node. They use the PreFilter state and the skipped plugins of the cycle in `state`.
+ */
+export interface PluginsRunner {
+  /** Filter with the higher-or-equal priority nominated pods counted on the node, as the cycle does. */
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status;
+  /** Tells the PreFilter plugins' state that `podToAdd` now sits on `node` (a clone being edited). */
+  runPreFilterExtensionAddPod(state: CycleState, podToSchedule: Pod, podToAdd: Pod, node: NodeInfo): Status;
+  runPreFilterExtensionRemovePod(state: CycleState, podToSchedule: Pod, podToRemove: Pod, node: NodeInfo): Status;
+}
+
+/** A pod parked at Permit, as other plugins may see and reject it. */
+export interface WaitingPodHandle {
+  readonly pod: Pod;
+  readonly nodeName: string;
+  reject(plugin: string, message: string): void;
+}
+
 /** What the framework hands plugin factories. */
 export interface Handle {
   /** The snapshot of the current cycle (valid during a cycle). */
@@ -100,6 +127,12 @@ export interface Handle {
   clock: Clock;
   logger: Logger;
   recorder: EventRecorder;
+  /** The scheduler's shared informers (PodDisruptionBudgets, PVCs, workloads…); absent in bare unit setups. */
+  informers?: InformerFactory;
+  nominator: PodNominator;
+  runner: PluginsRunner;
+  /** The pod parked at Permit with this uid, if any. */
+  getWaitingPod(uid: string): WaitingPodHandle | undefined;
 }
 
 export type PluginFactory = (args: Record<string, unknown> | undefined, handle: Handle) => Plugin;

@@ -6,7 +6,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type {
   BindPlugin, ClusterEvent, EnqueueExtensions, FilterPlugin, Handle, NodeToStatus, PermitPlugin, Plugin,
-  PluginRegistry, PostBindPlugin, PostFilterPlugin, PreBindPlugin, PreEnqueuePlugin, PreFilterPlugin,
+  PluginRegistry, PluginsRunner, PodNominator, PostBindPlugin, PostFilterPlugin, PreBindPlugin, PreEnqueuePlugin, PreFilterPlugin,
   PreFilterResult, PreScorePlugin, QueuedPodInfo, QueueSortPlugin, ReservePlugin, ScorePlugin,
 } from './interface.js';
 import { Code, Status } from './status.js';
@@ -38,19 +38,26 @@ export interface ScheduleResult {
   feasibleNodes: number;
 }
 
-/** What the framework needs besides the profile; the snapshot is set per cycle. */
-export type HandleBase = Omit<Handle, 'snapshot'>;
+/** What the framework needs besides the profile; the snapshot is set per cycle, the runner is the framework. */
+export type HandleBase = Omit<Handle, 'snapshot' | 'runner' | 'getWaitingPod' | 'nominator'> & { nominator?: PodNominator };
 
 export interface FrameworkOptions {
   /** Random source for breaking score ties (tests pin it). */
   random?: () => number;
-  /** Pods nominated to a node by preemption, considered by Filter for lower-priority pods. */
-  nominatedPodsForNode?: (nodeName: string) => Pod[];
 }
+
+/** CycleState key of the plugins whose PreFilter said Skip (their Filter does not run this cycle). */
+const SKIP_FILTER_KEY = 'framework/skipFilterPlugins';
+
+const noNominations: PodNominator = {
+  addNominatedPod: () => undefined,
+  deleteNominatedPodIfExists: () => undefined,
+  nominatedPodsForNode: () => [],
+};
 
 interface Weighted<T> { plugin: T; weight: number }
 
-export class Framework {
+export class Framework implements PluginsRunner {
   readonly profileName: string;
   readonly handle: Handle;
   readonly waitingPods: WaitingPods;
@@ -69,16 +76,22 @@ export class Framework {
   private readonly postBindPlugins: PostBindPlugin[];
   private readonly percentageOfNodesToScore: number;
   private readonly random: () => number;
-  private readonly nominatedPodsForNode?: (nodeName: string) => Pod[];
+  private readonly nominator: PodNominator;
   private currentSnapshot: NodeInfoLister = { list: () => [], get: () => undefined, havePodsWithAffinity: () => [], havePodsWithRequiredAntiAffinity: () => [] };
   private nextStartNodeIndex = 0;
 
   constructor(profile: SchedulerProfile, registry: PluginRegistry, base: HandleBase, opts: FrameworkOptions = {}) {
     this.profileName = profile.schedulerName;
-    this.handle = { ...base, snapshot: () => this.currentSnapshot };
     this.waitingPods = new WaitingPods(base.clock);
+    this.nominator = base.nominator ?? noNominations;
+    this.handle = {
+      ...base,
+      nominator: this.nominator,
+      snapshot: () => this.currentSnapshot,
+      runner: this,
+      getWaitingPod: (uid) => this.waitingPods.get(uid),
+    };
     this.random = opts.random ?? Math.random;
-    this.nominatedPodsForNode = opts.nominatedPodsForNode;
     this.percentageOfNodesToScore = profile.percentageOfNodesToScore ?? DEFAULT_PERCENTAGE_OF_NODES_TO_SCORE;
     const instance = (name: string): Plugin => {
       let p = this.plugins.get(name);
@@ -151,7 +164,7 @@ export class Framework {
     for (const p of this.preFilterPlugins) {
       let r: ReturnType<PreFilterPlugin['preFilter']>;
       try { r = p.preFilter(state, pod, nodes); } catch (e) { return { status: Status.error(String(e)).withPlugin(p.name), skip }; }
-      if (r.status.isSkip()) { skip.add(p.name); continue; }
+      if (r.status.isSkip()) { skip.add(p.name); state.write(SKIP_FILTER_KEY, skip); continue; }
       if (!r.status.isSuccess()) return { status: r.status.withPlugin(p.name), skip };
       if (r.result?.nodeNames) {
         contributors.push(p.name);
@@ -183,7 +196,7 @@ export class Framework {
   private runFilterWithNominated(state: CycleState, pod: Pod, node: NodeInfo, skip: Set<string>): Status {
     const prio = pod.spec?.priority ?? 0;
     const uid = pod.metadata?.uid;
-    const nominated = (this.nominatedPodsForNode?.(node.name) ?? []).filter((p) => p.metadata?.uid !== uid && (p.spec?.priority ?? 0) >= prio);
+    const nominated = this.nominator.nominatedPodsForNode(node.name).filter((p) => p.metadata?.uid !== uid && (p.spec?.priority ?? 0) >= prio);
     if (nominated.length > 0 && 'clone' in node && typeof node.clone === 'function') {
       const withNominated = (node as { clone(): NodeInfo & { addPod(p: Pod): void } }).clone();
       const st = state.clone();
@@ -199,6 +212,34 @@ export class Framework {
       if (!s.isSuccess()) return s;
     }
     return this.runFilter(state, pod, node, skip);
+  }
+
+  runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status {
+    return this.runFilterWithNominated(state, pod, node, this.skippedFilters(state));
+  }
+
+  runPreFilterExtensionAddPod(state: CycleState, podToSchedule: Pod, podToAdd: Pod, node: NodeInfo): Status {
+    const skip = this.skippedFilters(state);
+    for (const p of this.preFilterPlugins) {
+      if (skip.has(p.name) || !p.addPod) continue;
+      const s = p.addPod(state, podToSchedule, podToAdd, node);
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  runPreFilterExtensionRemovePod(state: CycleState, podToSchedule: Pod, podToRemove: Pod, node: NodeInfo): Status {
+    const skip = this.skippedFilters(state);
+    for (const p of this.preFilterPlugins) {
+      if (skip.has(p.name) || !p.removePod) continue;
+      const s = p.removePod(state, podToSchedule, podToRemove, node);
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  private skippedFilters(state: CycleState): Set<string> {
+    return state.read<Set<string>>(SKIP_FILTER_KEY) ?? new Set();
   }
 
   async runPostFilter(state: CycleState, pod: Pod, filtered: NodeToStatus): Promise<{ nominatedNodeName?: string; status: Status }> {

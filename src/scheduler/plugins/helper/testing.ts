@@ -78,5 +78,8 @@ export function snapshotHandle(nodes: NodeInfo[]): Handle {
     get clock() { return missing('clock'); },
     get logger() { return missing('logger'); },
     get recorder() { return missing('recorder'); },
+    get nominator() { return missing('nominator'); },
+    get runner() { return missing('runner'); },
+    getWaitingPod: () => missing('waiting pods'),
   } as Handle;
 }
