@@ -1,7 +1,10 @@
 // PodTopologySpread: DoNotSchedule constraints filter nodes whose domain would exceed maxSkew;
 // ScheduleAnyway constraints (or the cluster defaults) score nodes by how spread the pods are.
 // As kube-scheduler's plugin of the same name.
-import type { Pod, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import type { Pod, ReplicationController, Service, TopologySpreadConstraint } from 'kubernetes-types/core/v1.js';
+import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type { Informer, InformerFactory } from '../../../client/informer-types.js';
+import { resourceForKind } from '../../../client/rest.js';
 import type {
   ClusterEvent,
   EnqueueExtensions,
@@ -156,5 +159,23 @@ export const newPodTopologySpread: PluginFactory = (args, handle: Handle) => {
   for (const c of a.defaultConstraints ?? []) {
     if (c.labelSelector) throw new Error(`${NAME}: defaultConstraints must not have a labelSelector`);
   }
-  return new PodTopologySpread(a, () => handle.snapshot());
+  const workloads = a.workloads ?? (handle.informers ? workloadsFromInformers(handle.informers) : undefined);
+  return new PodTopologySpread({ ...a, workloads }, () => handle.snapshot());
 };
+
+const WORKLOAD_KINDS = [
+  ['v1', 'Service'], ['v1', 'ReplicationController'], ['apps/v1', 'ReplicaSet'], ['apps/v1', 'StatefulSet'],
+] as const;
+
+/** A namespace's Services, ReplicationControllers, ReplicaSets and StatefulSets, from the shared informers. */
+export function workloadsFromInformers(informers: InformerFactory): (namespace: string) => Workloads {
+  // Asked for now, while the framework is built, so the scheduler's cache sync waits for them too.
+  const [services, rcs, rss, sets] = WORKLOAD_KINDS.map(([v, k]) => informers.informer(resourceForKind(v, k)));
+  const inNs = <T>(inf: Informer, ns: string) => inf.store.byIndex('namespace', ns) as unknown as T[];
+  return (ns) => ({
+    services: inNs<Service>(services!, ns),
+    replicationControllers: inNs<ReplicationController>(rcs!, ns),
+    replicaSets: inNs<ReplicaSet>(rss!, ns),
+    statefulSets: inNs<StatefulSet>(sets!, ns),
+  });
+}
