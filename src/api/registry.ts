@@ -8,6 +8,7 @@ import { discoveryV1Resources } from './resources/discovery/index.js';
 import { eventsV1Resources } from './resources/events/index.js';
 import { schedulingV1Resources } from './resources/scheduling/index.js';
 import { rbacV1Resources } from './resources/rbac/index.js';
+import { policyV1Resources } from './resources/policy/index.js';
 
 export function allResources(): ResourceType[] {
   return [
@@ -15,6 +16,7 @@ export function allResources(): ResourceType[] {
     ...appsV1Resources,
     ...eventsV1Resources,
     ...batchV1Resources,
+    ...policyV1Resources,
     ...rbacV1Resources,
     ...schedulingV1Resources,
     ...coordinationV1Resources,
