@@ -9,6 +9,7 @@ import { eventsV1Resources } from './resources/events/index.js';
 import { schedulingV1Resources } from './resources/scheduling/index.js';
 import { rbacV1Resources } from './resources/rbac/index.js';
 import { policyV1Resources } from './resources/policy/index.js';
+import { storageV1Resources } from './resources/storage/index.js';
 
 export function allResources(): ResourceType[] {
   return [
@@ -18,6 +19,7 @@ export function allResources(): ResourceType[] {
     ...batchV1Resources,
     ...policyV1Resources,
     ...rbacV1Resources,
+    ...storageV1Resources,
     ...schedulingV1Resources,
     ...coordinationV1Resources,
     ...discoveryV1Resources,
