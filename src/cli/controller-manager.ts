@@ -37,7 +37,7 @@ export interface ControllerManagerEnvironment {
   isTTY: boolean;
 }
 
-function parseBool(flag: string, value: string | boolean | undefined, dflt: boolean): boolean {
+export function parseBool(flag: string, value: string | boolean | undefined, dflt: boolean): boolean {
   if (value === undefined) return dflt;
   if (typeof value === 'boolean') return value;
   const v = value.trim().toLowerCase();

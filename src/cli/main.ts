@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions } from '../client/controller.js';
 import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
+import type { RawSchedulerFlags } from './scheduler.js';
 import type { RawSimulateFlags } from './simulate.js';
 
 export interface MainIO {
@@ -55,12 +56,30 @@ Examples:
   $ kite server --data-dir /srv/kite --bind-address 127.0.0.1
   $ kite server --datastore-endpoint sqlite:///srv/kite/state.db
   $ kite server --datastore-endpoint http://127.0.0.1:2379 --log-format json
+  $ kite server --scheduler-config ./scheduler.yaml
+  $ kite server --disable-scheduler               # run \`kite scheduler\` elsewhere instead
 `;
 
 const controllerManagerExamples = `
 Examples:
   $ kite controller-manager --kubeconfig /var/lib/kite/kubeconfig.yaml
   $ kite controller-manager --kubeconfig ./admin.yaml --leader-elect=false --workers 5
+`;
+
+const schedulerExamples = `
+Examples:
+  $ kite scheduler --kubeconfig /var/lib/kite/kubeconfig.yaml
+  $ kite scheduler --kubeconfig ./admin.yaml --config ./scheduler.yaml --leader-elect=false
+
+A config file is a KubeSchedulerConfiguration (YAML or JSON); each profile is merged onto the default one:
+  apiVersion: kubescheduler.config.k8s.io/v1
+  kind: KubeSchedulerConfiguration
+  profiles:
+  - schedulerName: default-scheduler
+    plugins:
+      multiPoint:
+        enabled: [{ name: TaintToleration, weight: 5 }]
+        disabled: [{ name: ImageLocality }]
 `;
 
 const simulateExamples = `
@@ -98,6 +117,8 @@ type RawServerCommandFlags = RawServerFlags & {
   defaultTolerationSeconds?: string;
   workers?: string;
   simulateNodes?: string;
+  disableScheduler?: boolean;
+  schedulerConfig?: string;
 };
 
 async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<number> {
@@ -111,12 +132,17 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
   const controllerOptions = parseControllerOptions(raw);
   const simulateNodes = raw.simulateNodes === undefined ? undefined : (await import('./simulate.js')).parseNodeCount('--simulate-nodes', raw.simulateNodes);
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  // A bad config file stops the start, before anything listens.
+  const schedulerProfiles = raw.schedulerConfig === undefined || raw.disableScheduler
+    ? undefined
+    : await (await import('./scheduler.js')).loadSchedulerProfiles('--scheduler-config', raw.schedulerConfig, logger.with({ component: 'scheduler' }));
   return untilSignalled(logger, async (signal) => {
     // Loaded here so `kite --help` and the other commands do not pay for the server's modules.
     const { runServer } = await import('./server.js');
     return runServer(flags, {
       signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true, controllerOptions,
       ...(simulateNodes ? { simulateNodes } : {}),
+      disableScheduler: raw.disableScheduler === true, ...(schedulerProfiles ? { schedulerProfiles } : {}),
     });
   });
 }
@@ -127,6 +153,14 @@ async function controllerManagerCommand(raw: RawControllerManagerFlags, io: Main
   const flags = parseControllerManagerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   return untilSignalled(logger, (signal) => runControllerManager(flags, { signal, logger, hostname: hostname() }));
+}
+
+async function schedulerCommand(raw: RawSchedulerFlags, io: MainIO): Promise<number> {
+  // Loaded here so the other commands do not pay for the scheduler's modules.
+  const { parseSchedulerFlags, runScheduler } = await import('./scheduler.js');
+  const flags = parseSchedulerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  return untilSignalled(logger, (signal) => runScheduler(flags, { signal, logger, hostname: hostname() }));
 }
 
 async function simulateCommand(raw: RawSimulateFlags, io: MainIO): Promise<number> {
@@ -147,7 +181,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .addHelpText('after', examples);
 
   program.command('server')
-    .description('Run the control plane: storage, certificates, the API server and the controllers')
+    .description('Run the control plane: storage, certificates, the API server, the controllers and the scheduler')
     .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`)
     .option('--port <n>', `HTTPS port of the API server (0 picks a free one) (default: ${defaultPort})`)
     .option('--bind-address <ip>', `address the API server listens on (default: ${defaultBindAddress})`)
@@ -158,6 +192,8 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .option('--disable-scheduler', 'run without the scheduler (run `kite scheduler` elsewhere instead)')
+    .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (YAML or JSON) for the in-process scheduler')
     .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)')
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', serverExamples)
@@ -177,6 +213,18 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .addHelpText('after', controllerManagerExamples)
     .action(async (opts: RawControllerManagerFlags) => {
       setExitCode(await controllerManagerCommand(opts, io));
+    });
+
+  program.command('scheduler')
+    .description('Run the scheduler against a Kite API server, behind leader election')
+    .option('--kubeconfig <path>', 'kubeconfig to reach the API server with (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
+    .option('--config <file>', 'KubeSchedulerConfiguration (YAML or JSON): profiles, plugins, plugin args (default: the default profile)')
+    .option('--leader-elect [bool]', 'take the kube-system/kube-scheduler lease before scheduling (default: true)')
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', schedulerExamples)
+    .action(async (opts: RawSchedulerFlags) => {
+      setExitCode(await schedulerCommand(opts, io));
     });
 
   program.command('simulate')

@@ -31,6 +31,8 @@ export interface RunControllersOptions {
   host?: string;
   /** Without it the controllers run at once, with no lease. */
   leaderElection?: LeaderElectionConfig;
+  /** The component the log lines name (default: controller-manager). */
+  component?: string;
 }
 
 /** `<hostname>_<random>`, as kube-controller-manager names its leader election identity. */
@@ -40,23 +42,25 @@ export function leaderIdentity(hostname: string): string {
 
 /** Runs the controllers until `signal` aborts; resolves once all of them have stopped. */
 export async function runControllers(opts: RunControllersOptions): Promise<void> {
-  const log = opts.logger.with({ component: 'controller-manager' });
+  const log = opts.logger.with({ component: opts.component ?? 'controller-manager' });
   if (!opts.leaderElection) {
     await runTerm(opts, opts.signal);
     return;
   }
   const le = opts.leaderElection;
+  const namespace = le.namespace ?? 'kube-system';
+  const name = le.name ?? 'kube-controller-manager';
   await runLeaderElection({
     client: opts.client,
     clock: opts.clock ?? realClock,
     identity: le.identity,
-    namespace: le.namespace ?? 'kube-system',
-    name: le.name ?? 'kube-controller-manager',
+    namespace,
+    name,
     leaseDurationSeconds: le.leaseDurationSeconds,
     renewDeadlineSeconds: le.renewDeadlineSeconds,
     retryPeriodSeconds: le.retryPeriodSeconds,
     signal: opts.signal,
-    logger: opts.logger.with({ component: 'leader-election' }),
+    logger: opts.logger.with({ component: 'leader-election', lease: `${namespace}/${name}` }),
     onStartedLeading: (term) => runTerm(opts, term),
     onStoppedLeading: () => {
       if (!opts.signal.aborted) log.warn('leadership lost; controllers stopped until the lease is won again');
@@ -67,7 +71,7 @@ export async function runControllers(opts: RunControllersOptions): Promise<void>
 /** One leadership term: fresh informers, every controller started, all stopped when `signal` aborts. */
 async function runTerm(opts: RunControllersOptions, signal: AbortSignal): Promise<void> {
   const clock = opts.clock ?? realClock;
-  const log = opts.logger.with({ component: 'controller-manager' });
+  const log = opts.logger.with({ component: opts.component ?? 'controller-manager' });
   // Every controller, informer and queue listens for the end of the term.
   setMaxListeners(0, signal);
   const informers = createInformerFactory(opts.client, { clock, logger: opts.logger });

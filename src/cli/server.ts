@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
 import type { ControllerOptions } from '../client/controller.js';
 import { ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
+import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import type { Backend } from '../storage/backend.js';
 import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
 import { localClientAddress, urlHost, type Datastore, type ServerFlags } from './flags.js';
@@ -25,6 +26,10 @@ export interface ServerContext {
   controllerOptions?: Partial<ControllerOptions>;
   /** Also run this many simulated nodes in-process (`--simulate-nodes`). */
   simulateNodes?: number;
+  /** Run without the scheduler (`--disable-scheduler`). */
+  disableScheduler?: boolean;
+  /** The scheduler's profiles (`--scheduler-config`); default: the default profile. */
+  schedulerProfiles?: SchedulerProfile[];
 }
 
 export function serverPaths(dataDir: string) {
@@ -132,6 +137,10 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
   if (ctx.disableControllers) log('controller-manager').info('disabled (--disable-controllers)');
   else if (server.connectInProcess && !controllers.signal.aborted) controllersDone = runInProcessControllers(server, ctx, controllers.signal);
+  if (ctx.disableScheduler) log('scheduler').info('disabled (--disable-scheduler)');
+  else if (server.connectInProcess && !controllers.signal.aborted) {
+    controllersDone = Promise.all([controllersDone, runInProcessScheduler(server, ctx, controllers.signal)]).then(() => undefined);
+  }
   // Simulated nodes stop with the controllers, while the API still answers.
   if (ctx.simulateNodes && server.connectInProcess && !controllers.signal.aborted) {
     controllersDone = Promise.all([controllersDone, runInProcessSimulator(server, ctx, ctx.simulateNodes, controllers.signal)]).then(() => undefined);
@@ -175,6 +184,25 @@ async function runInProcessControllers(server: ApiServerInstance, ctx: ServerCon
         client, controllers: allControllers(), logger: ctx.logger, signal, host,
         options: ctx.controllerOptions, leaderElection: { identity: leaderIdentity(host) },
       });
+    } finally {
+      client.close();
+    }
+  } catch (err) {
+    log.error(`failed: ${errorMessage(err)}`);
+  }
+}
+
+/** The scheduler, reaching the API server in-process, behind the same lease as `kite scheduler`. */
+async function runInProcessScheduler(server: ApiServerInstance, ctx: ServerContext, signal: AbortSignal): Promise<void> {
+  const log = ctx.logger.with({ component: 'scheduler' });
+  try {
+    const [{ runSchedulerOn }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+      import('./scheduler.js'), import('../client/rest.js'), import('../client/transport.js'),
+    ]);
+    const connect = () => server.connectInProcess!({ name: 'system:kube-scheduler', groups: ['system:masters'] });
+    const client = new ApiClient(inProcessTransport(connect, 'kite-scheduler'));
+    try {
+      await runSchedulerOn({ client, logger: ctx.logger, signal, host: ctx.hostnames[0] ?? 'kite', profiles: ctx.schedulerProfiles, leaderElect: true });
     } finally {
       client.close();
     }
