@@ -7,6 +7,7 @@ import type { Controller } from '../client/controller.js';
 import { cronJobController } from '../controllers/cronjob/index.js';
 import { daemonSetController } from '../controllers/daemonset/index.js';
 import { deploymentController } from '../controllers/deployment/index.js';
+import { disruptionController } from '../controllers/disruption/index.js';
 import { endpointsController } from '../controllers/endpoints/index.js';
 import { endpointSliceController } from '../controllers/endpointslice/index.js';
 import { garbageCollector } from '../controllers/garbagecollector/index.js';
@@ -38,5 +39,6 @@ export function allControllers(): Controller[] {
     nodeLifecycleController,
     podGCController,
     resourceQuotaController,
+    disruptionController,
   ];
 }
