@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TopologySelectorTerm } from 'kubernetes-types/core/v1.js';
 import { makeNode } from '../helper/testing.js';
-import { makeClaim, makeVolume } from './testing.js';
+import { makeClaim, makeVolume, podWithClaims } from './testing.js';
 import {
   ANN_BETA_STORAGE_CLASS, ANN_BOUND_BY_CONTROLLER, bindVolumeToClaim, claimClass, findMatchingVolume, podClaimRefs, sortBySize, topologyTermsMatch,
 } from './volumes.js';
-import { podWithClaims } from './testing.js';
 
 test('topologyTermsMatch follows allowedTopologies', () => {
   const zone = (...values: string[]): TopologySelectorTerm => ({ matchLabelExpressions: [{ key: 'zone', values }] });
