@@ -4,13 +4,15 @@ import { StatusError } from '../apimachinery/status.js';
 import type { Registry } from './registry/registry.js';
 import type { KubeObject } from '../apimachinery/object.js';
 import { ServiceIPRange } from './registry/strategies/service-allocator.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/resources/scheduling/priorityclass.js';
 
 export const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 const system = { name: 'system:apiserver', groups: ['system:masters'] };
 
 async function createIfMissing(registry: Registry, plural: string, namespace: string | undefined, obj: KubeObject, clock: Clock): Promise<void> {
-  const store = registry.lookup('', 'v1', plural);
+  const [group, version] = obj.apiVersion!.includes('/') ? obj.apiVersion!.split('/') : ['', obj.apiVersion!];
+  const store = registry.lookup(group!, version!, plural);
   if (!store) return;
   try {
     await store.get(namespace, obj.metadata!.name!);
@@ -25,7 +27,20 @@ async function createIfMissing(registry: Registry, plural: string, namespace: st
   }
 }
 
-/** The built-in namespaces, and the `kubernetes` Service on the first address of the service range. */
+/** The classes Kubernetes reserves for cluster and node critical pods, as kube-apiserver creates them. */
+export function systemPriorityClasses(): KubeObject[] {
+  return Object.entries(SYSTEM_PRIORITY_CLASSES).map(([name, { value, globalDefault }]) => ({
+    apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, globalDefault,
+    description: name === 'system-node-critical'
+      ? 'Used for system critical pods that must not be moved from their current node.'
+      : 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.',
+  }));
+}
+
+/**
+ * The built-in namespaces, the `kubernetes` Service on the first address of the service range,
+ * and the system PriorityClasses.
+ */
 export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number): Promise<void> {
   await Promise.all(BUILTIN_NAMESPACES.map((name) =>
     createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)));
@@ -35,4 +50,5 @@ export async function bootstrapCluster(registry: Registry, clock: Clock, apiserv
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserverPort }] },
   }, clock);
+  await Promise.all(systemPriorityClasses().map((pc) => createIfMissing(registry, 'priorityclasses', undefined, pc, clock)));
 }

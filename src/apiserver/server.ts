@@ -59,7 +59,7 @@ export class ApiServer {
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
     this.registry = new Registry(opts.resources ?? allResources(), opts.backend, defaultStrategies());
     const admission = createAdmission(this.registry);
-    for (const store of this.registry.all()) if (store.rt.namespaced) store.admission = admission;
+    for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
   }

@@ -1,19 +1,24 @@
-// The admission chain for new namespaced objects: LimitRanger defaults (mutating), then
-// LimitRanger's range checks and ResourceQuota (validating), as kube-apiserver orders them.
+// The admission chain: LimitRanger defaults and Priority (mutating), then LimitRanger's range
+// checks, Priority's one-default rule and ResourceQuota (validating), as kube-apiserver orders them.
 import type { Registry } from '../registry/registry.js';
 import type { CreateAdmission } from '../registry/store.js';
 import { limitRangerMutate, limitRangerValidate } from './limit-ranger.js';
+import { admitPodPriority, validatePriorityClassDefault } from './priority.js';
 import { checkQuotas, NamespaceLocks, quotasIn } from './resource-quota.js';
 
-/** One admission chain per server, shared by every namespaced resource so they share the quota locks. */
+const isPriorityClasses = (rt: { group: string; plural: string }) => rt.group === 'scheduling.k8s.io' && rt.plural === 'priorityclasses';
+
+/** One admission chain per server, shared by every resource so namespaced creates share the quota locks. */
 export function createAdmission(registry: Registry): CreateAdmission {
   const locks = new NamespaceLocks();
   return {
     async mutate(store, namespace, obj) {
       if (!namespace || store.rt.group) return;
       await limitRangerMutate(registry, store.rt.plural, namespace, obj);
+      if (store.rt.plural === 'pods') await admitPodPriority(registry, obj);
     },
     async validate(store, namespace, obj, ctx) {
+      if (isPriorityClasses(store.rt)) await validatePriorityClassDefault(registry, obj, false);
       if (!namespace) return;
       if (!store.rt.group) await limitRangerValidate(registry, store.rt.plural, namespace, obj);
       if (!(await quotasIn(registry, namespace)).length) return;
@@ -27,6 +32,9 @@ export function createAdmission(registry: Registry): CreateAdmission {
         release();
         throw e;
       }
+    },
+    async validateUpdate(store, _namespace, obj) {
+      if (isPriorityClasses(store.rt)) await validatePriorityClassDefault(registry, obj, true);
     },
   };
 }

@@ -44,6 +44,8 @@ export interface DeleteOptions {
 export interface CreateAdmission {
   mutate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<void>;
   validate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<(() => void) | void>;
+  /** Validating admission of a changed object on update of the main resource (Priority's one-default rule). */
+  validateUpdate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<void>;
 }
 
 /** How many times a read-modify-write retries on a storage conflict before giving up. */
@@ -52,7 +54,7 @@ const MAX_UPDATE_ATTEMPTS = 16;
 export class ResourceStore {
   readonly apiVersion: string;
   readonly groupResource: string;
-  /** Set by the server for resources whose creates pass admission (every namespaced one). */
+  /** Set by the server: the admission chain every create (and main-resource update) passes. */
   admission?: CreateAdmission;
 
   constructor(
@@ -187,6 +189,7 @@ export class ResourceStore {
       const errs = opts.subresource === 'system' ? [] : [...validateUpdate(this.rt, next, current), ...(this.strategy.validate?.(next, current) ?? [])];
       if (errs.length) throw invalid(this.rt.group, this.rt.kind, name, errs);
       if (deepEqual(withoutRV(next), withoutRV(current))) return { object: current, changed: false };
+      if (!opts.subresource) await this.admission?.validateUpdate?.(this, namespace, next, current, ctx);
       const meta = next.metadata!;
       // An object whose deletion waited only on finalizers goes once the last one is removed.
       if (meta.deletionTimestamp && !(meta.finalizers?.length) && (meta.deletionGracePeriodSeconds ?? 0) === 0

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../../apimachinery/object.js';
 import type { Strategy } from '../strategy.js';
 
 interface PodLike extends KubeObject {
-  spec?: { nodeName?: string; terminationGracePeriodSeconds?: number };
+  spec?: { nodeName?: string; terminationGracePeriodSeconds?: number; priority?: number; preemptionPolicy?: string };
   status?: { phase?: string; qosClass?: string };
 }
 
@@ -29,6 +29,14 @@ export const podStrategy: Strategy = {
   prepareForCreate(obj) {
     const pod = obj as PodLike;
     pod.status = { phase: 'Pending', qosClass: qosClass(pod) };
+  },
+  prepareForUpdate(obj, old) {
+    // Priority admission set these on create; an update that leaves them out keeps them.
+    const spec = (obj as PodLike).spec;
+    const was = (old as PodLike).spec;
+    if (!spec || !was) return;
+    if (spec.priority === undefined && was.priority !== undefined) spec.priority = was.priority;
+    if (spec.preemptionPolicy === undefined && was.preemptionPolicy !== undefined) spec.preemptionPolicy = was.preemptionPolicy;
   },
   gracePeriodSeconds(obj, requested) {
     const pod = obj as PodLike;
