@@ -168,4 +168,24 @@ describe('disruption controller', () => {
     });
     assert.ok(h.events.some((e) => e.namespace === ns && e.name === 'a' && e.reason === 'NotDeleted'));
   });
+
+  it('resets a DisruptionTarget condition that no deletion followed within two minutes', async () => {
+    const ns = 'stale';
+    await h.namespace(ns);
+    await addPod(ns, 'kept', 'kept');
+    const p = await pods().get(ns, 'kept');
+    p.status.conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: iso(clock.now()) });
+    await pods().updateStatus(ns, p);
+    const target = async () => (await pods().get(ns, 'kept')).status.conditions.find((c: Obj) => c.type === 'DisruptionTarget');
+    const store = h.informers.informer<Obj>(resourceForKind('v1', 'Pod')).store;
+    await eventually(() => !!store.get(`${ns}/kept`)?.status?.conditions?.some((c: Obj) => c.type === 'DisruptionTarget'));
+    assert.equal((await target()).status, 'True');
+
+    clock.advance(60_000);
+    await eventually(async () => {
+      clock.advance(1000);
+      return (await target()).status === 'False';
+    });
+    assert.equal((await pods().get(ns, 'kept')).status.conditions.find((c: Obj) => c.type === 'Ready').status, 'True');
+  });
 });

@@ -19,12 +19,14 @@ import {
   countHealthy, disruptedPodMap, expectedCounts, failSafeStatus, needsControllerScale, nextStatus,
 } from './budget.js';
 import { expectedScale, workloadFinders, type ScaleFinder, type WorkloadStores } from './scale.js';
+import { staleDisruptionWait, withDisruptionCleared } from './stale.js';
 
 export {
   DELETION_TIMEOUT_MS, DISRUPTION_ALLOWED_CONDITION, INSUFFICIENT_PODS_REASON, SUFFICIENT_PODS_REASON, SYNC_FAILED_REASON,
   countHealthy, disruptedPodMap, disruptionsAllowed, expectedCounts, failSafeStatus, nextStatus, scaledValue,
 } from './budget.js';
 export { expectedScale, type ScaleFinder } from './scale.js';
+export { STALE_POD_DISRUPTION_TIMEOUT_MS, staleDisruptionWait, withDisruptionCleared } from './stale.js';
 
 type Pod = WirePod & KubeObject;
 type Pdb = WirePdb & KubeObject;
@@ -136,6 +138,11 @@ export const disruptionController: Controller = {
     const logger = ctx.logger.with({ component: 'disruption-controller' });
     const recorder = ctx.recorder('controllermanager');
     const queue = new WorkQueue({ clock: ctx.clock, name: 'disruption' });
+    const staleQueue = new WorkQueue({ clock: ctx.clock, name: 'disruption-stale-pods' });
+    const watchStale = (p: Pod) => {
+      const wait = staleDisruptionWait(p, ctx.clock.now());
+      if (wait !== undefined) staleQueue.addAfter(objectKey(p), wait);
+    };
 
     // A pod concerns every budget in its namespace that selects it, before or after a change.
     const enqueueBudgetsOf = (...versions: Pod[]) => {
@@ -150,12 +157,22 @@ export const disruptionController: Controller = {
       onDelete: (b) => queue.add(objectKey(b)),
     });
     pods.addEventHandler({
-      onAdd: (p) => enqueueBudgetsOf(p),
-      onUpdate: (o, p) => enqueueBudgetsOf(o, p),
+      onAdd: (p) => {
+        enqueueBudgetsOf(p);
+        watchStale(p);
+      },
+      onUpdate: (o, p) => {
+        enqueueBudgetsOf(o, p);
+        watchStale(p);
+      },
       onDelete: (p) => enqueueBudgetsOf(p),
     });
 
-    if (!(await cachesSynced(ctx.informers, signal))) return;
+    if (!(await cachesSynced(ctx.informers, signal))) {
+      queue.shutDown();
+      staleQueue.shutDown();
+      return;
+    }
 
     const pdbClient = client.kind<Pdb>('policy/v1', 'PodDisruptionBudget');
     const reconcile = async (key: string): Promise<ReconcileResult> => {
@@ -164,10 +181,28 @@ export const disruptionController: Controller = {
       return syncBudget(pdb, { pods, client: pdbClient, finders, recorder, clock: ctx.clock });
     };
 
-    await runWorkers(queue, reconcile, {
-      workers: ctx.options.workers,
-      signal,
-      onError: (key, err) => logger.warn('syncing pod disruption budget failed', { podDisruptionBudget: key, error: String(err) }),
-    });
+    const podClient = client.kind<Pod>('v1', 'Pod');
+    const clearStale = async (key: string): Promise<ReconcileResult> => {
+      const pod = pods.store.get(key);
+      if (!pod) return;
+      const wait = staleDisruptionWait(pod, ctx.clock.now());
+      if (wait === undefined) return;
+      if (wait > 0) return { requeueAfterMs: wait };
+      await podClient.updateStatus(pod.metadata?.namespace, withDisruptionCleared(pod, ctx.clock.now()));
+      logger.info('reset stale DisruptionTarget condition to False', { pod: key });
+    };
+
+    await Promise.all([
+      runWorkers(queue, reconcile, {
+        workers: ctx.options.workers,
+        signal,
+        onError: (key, err) => logger.warn('syncing pod disruption budget failed', { podDisruptionBudget: key, error: String(err) }),
+      }),
+      runWorkers(staleQueue, clearStale, {
+        workers: 1,
+        signal,
+        onError: (key, err) => logger.warn('clearing DisruptionTarget condition failed', { pod: key, error: String(err) }),
+      }),
+    ]);
   },
 };
