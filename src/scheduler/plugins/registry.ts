@@ -14,6 +14,7 @@ import { NAME as PRIORITY_SORT, newPrioritySort } from './prioritysort/index.js'
 import { NAME as TAINT_TOLERATION, newTaintToleration } from './tainttoleration/index.js';
 import { NAME as INTER_POD_AFFINITY, newInterPodAffinity } from './interpodaffinity/index.js';
 import { NAME as POD_TOPOLOGY_SPREAD, newPodTopologySpread } from './podtopologyspread/index.js';
+import { NAME as DEFAULT_PREEMPTION, newDefaultPreemption } from './defaultpreemption/index.js';
 
 export function defaultRegistry(): PluginRegistry {
   return {
@@ -28,6 +29,7 @@ export function defaultRegistry(): PluginRegistry {
     [NODE_RESOURCES_FIT]: newNodeResourcesFit,
     [BALANCED_ALLOCATION_NAME]: newNodeResourcesBalancedAllocation,
     [IMAGE_LOCALITY]: newImageLocality,
+    [DEFAULT_PREEMPTION]: newDefaultPreemption,
     [DEFAULT_BINDER]: newDefaultBinder,
   };
 }
