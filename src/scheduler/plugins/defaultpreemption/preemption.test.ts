@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../../apimachinery/object.js';
 import { eventually } from '../../../apiserver/testing/fixture.js';
+import { resourceForKind } from '../../../client/rest.js';
 import { startControllerHarness, type ControllerHarness } from '../../../../test/support/controller-harness.js';
 import { schedulerController } from '../../scheduler.js';
 
@@ -67,5 +68,39 @@ describe('preemption by the scheduler with the default profile', () => {
     assert.equal(ev.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
     const high = await pods().get('pre', 'high');
     assert.equal(high.metadata?.deletionTimestamp, undefined);
+  });
+});
+
+describe('preemption and PodDisruptionBudgets', () => {
+  let h: ControllerHarness;
+  const pods = () => h.client.kind<P>('v1', 'Pod');
+  before(async () => {
+    h = await startControllerHarness({ controllers: [schedulerController()], namespaces: ['pdb'] });
+    for (const [name, value] of [['low', 1], ['high', 1000]] as const) {
+      await h.client.kind('scheduling.k8s.io/v1', 'PriorityClass').create(undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value } as KubeObject);
+    }
+  });
+  after(async () => { await h.close(); });
+
+  it('preempts on the node whose victim no budget protects', async () => {
+    // No disruption controller runs here: the budget's status keeps disruptionsAllowed at 0.
+    await h.client.kind('policy/v1', 'PodDisruptionBudget').create('pdb', {
+      apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } },
+    } as KubeObject);
+    const budgets = h.informers.informer(resourceForKind('policy/v1', 'PodDisruptionBudget'));
+    await eventually(() => budgets.store.list().length === 1, 10_000);
+    for (const n of ['n1', 'n2']) await h.client.kind('v1', 'Node').create(undefined, node(n));
+    const web = pod('web', 'low');
+    web.metadata!.labels = { app: 'web' };
+    await pods().create('pdb', web);
+    await pods().create('pdb', pod('batch', 'low'));
+    await eventually(async () => (await pods().list('pdb')).items.filter((p) => p.spec?.nodeName).length === 2, 10_000);
+    const batchNode = (await pods().get('pdb', 'batch')).spec?.nodeName;
+
+    await pods().create('pdb', pod('urgent', 'high'));
+    await eventually(async () => (await pods().get('pdb', 'urgent')).status?.nominatedNodeName !== undefined, 10_000);
+    assert.equal((await pods().get('pdb', 'urgent')).status?.nominatedNodeName, batchNode);
+    assert.ok((await pods().get('pdb', 'batch')).metadata?.deletionTimestamp);
+    assert.equal((await pods().get('pdb', 'web')).metadata?.deletionTimestamp, undefined);
   });
 });
