@@ -10,7 +10,7 @@ test('defaultRegistry builds every plugin under its Kubernetes name', () => {
   const names = [
     'PrioritySort', 'NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts',
     'NodeResourcesFit', 'NodeResourcesBalancedAllocation', 'ImageLocality', 'DefaultBinder',
-    'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption',
+    'PodTopologySpread', 'InterPodAffinity', 'DefaultPreemption', 'VolumeBinding',
   ];
   assert.deepEqual(Object.keys(registry).sort(), [...names].sort());
   for (const name of names) {

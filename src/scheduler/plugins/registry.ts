@@ -15,6 +15,7 @@ import { NAME as TAINT_TOLERATION, newTaintToleration } from './tainttoleration/
 import { NAME as INTER_POD_AFFINITY, newInterPodAffinity } from './interpodaffinity/index.js';
 import { NAME as POD_TOPOLOGY_SPREAD, newPodTopologySpread } from './podtopologyspread/index.js';
 import { NAME as DEFAULT_PREEMPTION, newDefaultPreemption } from './defaultpreemption/index.js';
+import { NAME as VOLUME_BINDING, newVolumeBinding } from './volumebinding/index.js';
 
 export function defaultRegistry(): PluginRegistry {
   return {
@@ -30,6 +31,7 @@ export function defaultRegistry(): PluginRegistry {
     [BALANCED_ALLOCATION_NAME]: newNodeResourcesBalancedAllocation,
     [IMAGE_LOCALITY]: newImageLocality,
     [DEFAULT_PREEMPTION]: newDefaultPreemption,
+    [VOLUME_BINDING]: newVolumeBinding,
     [DEFAULT_BINDER]: newDefaultBinder,
   };
 }
