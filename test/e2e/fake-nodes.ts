@@ -1,8 +1,7 @@
 // Fake nodes for end-to-end tests until a real kubelet exists: Node objects that report Ready,
 // keep their Lease in kube-node-lease fresh, and act the kubelet's part for pods bound to them
-// (Running and Ready at once, gone when deleted). With no scheduler yet, pending pods are bound to
-// them round-robin, skipping stopped nodes and nodes whose NoSchedule/NoExecute taints the pod does
-// not tolerate. Everything goes through the API over HTTPS, as a kubelet's writes would.
+// (Running and Ready at once, gone when deleted). The scheduler in `kite server` binds pods to
+// them. Everything goes through the API over HTTPS, as a kubelet's writes would.
 //
 // A pod annotated `kite.test/exit-code: "<n>"` stands for a container that exits: it runs for
 // `kite.test/run-ms` milliseconds (default 300) and then ends Succeeded (n = 0) or Failed.
@@ -15,8 +14,10 @@ export const RUN_MS_ANNOTATION = 'kite.test/run-ms';
 
 export interface FakeNodesOptions {
   names: string[];
-  /** Bind pending pods without a node to these nodes, round-robin (default true). */
-  bind?: boolean;
+  /** Extra labels of each node (the kubernetes.io/hostname, os and arch labels are always set). */
+  labels?: (name: string, index: number) => Record<string, string>;
+  /** Taints each node registers with. */
+  taints?: (name: string, index: number) => Taint[];
   /** Lease renewal period (default 2000 ms, the kubelet's). */
   leaseRenewMs?: number;
   /** Node status (Ready heartbeat) period (default 10000 ms, the kubelet's). */
@@ -48,27 +49,13 @@ function time(ms = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-interface Taint { key: string; value?: string; effect: string }
-interface Toleration { key?: string; operator?: string; value?: string; effect?: string }
-
-function tolerates(tolerations: Toleration[], taint: Taint): boolean {
-  return tolerations.some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (!t.key) return t.operator === 'Exists';
-    if (t.key !== taint.key) return false;
-    return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-  });
-}
-
-/** Whether the scheduler would place `pod` on a node with `taints` (NoSchedule and NoExecute count). */
-function schedulable(pod: any, taints: Taint[]): boolean {
-  const tolerations: Toleration[] = pod.spec?.tolerations ?? [];
-  return taints.every((t) => (t.effect !== 'NoSchedule' && t.effect !== 'NoExecute') || tolerates(tolerations, t));
-}
+export interface Taint { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }
 
 interface NodeState {
   name: string;
   index: number;
+  labels: Record<string, string>;
+  taints: Taint[];
   alive: boolean;
   uid?: string;
   internalIP: string;
@@ -82,9 +69,9 @@ function nodeManifest(n: NodeState): object {
     kind: 'Node',
     metadata: {
       name: n.name,
-      labels: { 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
+      labels: { ...n.labels, 'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' },
     },
-    spec: { podCIDR: `10.244.${n.index}.0/24`, podCIDRs: [`10.244.${n.index}.0/24`] },
+    spec: { podCIDR: `10.244.${n.index}.0/24`, podCIDRs: [`10.244.${n.index}.0/24`], ...(n.taints.length ? { taints: n.taints } : {}) },
   };
 }
 
@@ -122,10 +109,9 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
   };
   const nodes = new Map<string, NodeState>();
   opts.names.forEach((name, i) => nodes.set(name, {
-    name, index: i + 1, alive: true, internalIP: `172.30.0.${i + 2}`, nextPodHost: 2, timers: [],
+    name, index: i + 1, labels: opts.labels?.(name, i) ?? {}, taints: opts.taints?.(name, i) ?? [], alive: true, internalIP: `172.30.0.${i + 2}`, nextPodHost: 2, timers: [],
   }));
   let closed = false;
-  let roundRobin = 0;
 
   const expect = async (what: string, p: Promise<{ status: number; body: string }>, ok: number[] = [200, 201]) => {
     const res = await p;
@@ -191,7 +177,7 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
     heartbeat(n);
   }
 
-  // --- pods: the kubelet's part for pods on our nodes, and binding while there is no scheduler
+  // --- pods: the kubelet's part for pods bound to our nodes
 
   const busy = new Set<string>();
 
@@ -230,19 +216,9 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
     const path = `/api/v1/namespaces/${ns}/pods/${name}`;
     const nodeName: string | undefined = pod.spec?.nodeName;
     const phase: string | undefined = pod.status?.phase;
+    if (!nodeName) return;
     busy.add(key);
     try {
-      if (!nodeName) {
-        if (opts.bind === false || pod.metadata.deletionTimestamp || (phase && phase !== 'Pending')) return;
-        const taints = await nodeTaints();
-        const fit = [...nodes.values()].filter((n) => n.alive && schedulable(pod, taints.get(n.name) ?? []));
-        if (fit.length === 0) return;
-        const target = fit[roundRobin++ % fit.length]!;
-        await expect(`bind ${key}`, kite.request('POST', `${path}/binding`, {
-          apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns }, target: { apiVersion: 'v1', kind: 'Node', name: target.name },
-        }), [200, 201, 409, 404]);
-        return;
-      }
       const n = nodes.get(nodeName);
       if (!n || !n.alive) return;
       if (pod.metadata.deletionTimestamp) {
@@ -263,22 +239,6 @@ export async function startFakeNodes(kite: Kite, opts: FakeNodesOptions): Promis
     } finally {
       busy.delete(key);
     }
-  };
-
-  // Taints of every node, read at most once per second (binding needs them).
-  let taintCache: { at: number; taints: Promise<Map<string, Taint[]>> } | undefined;
-  const nodeTaints = (): Promise<Map<string, Taint[]>> => {
-    if (taintCache && Date.now() - taintCache.at < 1000) return taintCache.taints;
-    const taints = (async () => {
-      const res = await kite.request('GET', '/api/v1/nodes');
-      if (res.status !== 200) throw new Error(`list nodes: HTTP ${res.status} ${res.body.slice(0, 300)}`);
-      const m = new Map<string, Taint[]>();
-      for (const node of res.json().items ?? []) m.set(node.metadata.name, node.spec?.taints ?? []);
-      return m;
-    })();
-    taintCache = { at: Date.now(), taints };
-    taints.catch(() => { if (taintCache?.taints === taints) taintCache = undefined; });
-    return taints;
   };
 
   // Pods annotated with an exit code: their containers stop after a moment.
