@@ -24,9 +24,24 @@ test('kite --help lists the commands with examples', async () => {
 test('kite server --help shows every flag', async () => {
   const c = capture();
   assert.equal(await main(['server', '--help'], c.io), 0);
-  for (const flag of ['--data-dir', '--port', '--bind-address', '--advertise-address', '--datastore-endpoint', '--disable-agent', '--log-format']) {
+  for (const flag of ['--data-dir', '--port', '--bind-address', '--advertise-address', '--datastore-endpoint', '--disable-agent', '--disable-scheduler', '--scheduler-config', '--log-format']) {
     assert.ok(c.out().includes(flag), `help mentions ${flag}`);
   }
+});
+
+test('kite scheduler --help shows its flags and a config example', async () => {
+  const c = capture();
+  assert.equal(await main(['scheduler', '--help'], c.io), 0);
+  for (const flag of ['--kubeconfig', '--context', '--config', '--leader-elect', '--log-format']) assert.ok(c.out().includes(flag), `help mentions ${flag}`);
+  assert.match(c.out(), /Examples:\n\s+\$ kite scheduler --kubeconfig/);
+  assert.match(c.out(), /kind: KubeSchedulerConfiguration/);
+});
+
+test('a bad --scheduler-config exits 2 naming the file and the field, before anything starts', async () => {
+  const c = capture();
+  assert.equal(await main(['server', '--scheduler-config', '/nonexistent/scheduler.yaml'], c.io), 2);
+  assert.match(c.err(), /^kite: --scheduler-config: cannot read \/nonexistent\/scheduler\.yaml/);
+  assert.equal(c.out(), '');
 });
 
 test('kite --version prints the package version', async () => {
