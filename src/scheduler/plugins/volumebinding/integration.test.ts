@@ -75,7 +75,8 @@ describe('VolumeBinding in the scheduler against the API server', () => {
     }, 10_000);
     const p = await pods().get(NS, 'late');
     const cond = p.status!.conditions!.find((c) => c.type === 'PodScheduled')!;
-    assert.equal(cond.message, `0/3 nodes are available: 3 ${ERR_REASON_BIND_CONFLICT}.`);
+    // Evicting pods cannot free a volume, so the preemption part says so too.
+    assert.equal(cond.message, `0/3 nodes are available: 3 ${ERR_REASON_BIND_CONFLICT}. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.`);
     assert.equal(p.spec?.nodeName, undefined);
     assert.equal((await pvcs().get(NS, 'more')).status?.phase, 'Pending');
   });
