@@ -165,6 +165,9 @@ export class Scheduler {
       } catch (e) {
         this.logger.error('scheduling cycle failed', { pod: objectKey(obj(info.pod)), error: String(e) });
       }
+      // A full queue pops without waiting: let the bindings' I/O and the informers' events in
+      // between cycles, or every binding would wait for the queue to drain.
+      await yieldToEventLoop();
     }
     this.queue.close();
     await Promise.allSettled([...this.binding]);
@@ -295,6 +298,8 @@ export class Scheduler {
     return cur;
   }
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The scheduler as a controller: `kite server` runs it like the others. */
 export function schedulerController(profiles?: SchedulerProfile[], registry?: PluginRegistry): Controller {
