@@ -164,20 +164,20 @@ export class MutableNodeInfo implements NodeInfo {
   podsWithRequiredAntiAffinity: Pod[] = [];
   imageSizes: Map<string, number>;
   generation = nextGeneration();
+  /** The node's name, kept beside it: every Filter and Score call reads it. */
+  name: string;
 
   constructor(node: Node, pods: Pod[] = []) {
     this.node = node;
+    this.name = node.metadata?.name ?? '';
     this.allocatable = resourceFromList(node.status?.allocatable as Record<string, unknown> | undefined);
     this.imageSizes = imageSizes(node);
     for (const p of pods) this.addPod(p);
   }
 
-  get name(): string {
-    return this.node.metadata?.name ?? '';
-  }
-
   setNode(node: Node): void {
     this.node = node;
+    this.name = node.metadata?.name ?? '';
     this.allocatable = resourceFromList(node.status?.allocatable as Record<string, unknown> | undefined);
     this.imageSizes = imageSizes(node);
     this.generation = nextGeneration();
@@ -227,6 +227,7 @@ export class MutableNodeInfo implements NodeInfo {
     c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
     c.imageSizes = this.imageSizes;
     c.generation = this.generation;
+    c.name = this.name;
     return c;
   }
 }

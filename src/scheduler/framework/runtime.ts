@@ -179,24 +179,25 @@ export class Framework implements PluginsRunner {
   }
 
   /** Filter plugins in order on one node, stopping at the first that does not pass. */
-  runFilter(state: CycleState, pod: Pod, node: NodeInfo, skip: Set<string> = new Set()): Status {
-    for (const p of this.filterPlugins) {
-      if (skip.has(p.name)) continue;
-      let s: Status;
-      try { s = p.filter(state, pod, node); } catch (e) { s = Status.error(String(e)); }
-      if (!s.isSuccess()) return s.withPlugin(p.name);
-    }
-    return Status.success();
+  runFilter(state: CycleState, pod: Pod, node: NodeInfo, skip: Set<string> = NO_SKIP): Status {
+    return runFilters(this.activeFilters(skip), state, pod, node);
+  }
+
+  /** The Filter plugins that run this cycle (all but those whose PreFilter said Skip). */
+  private activeFilters(skip: Set<string>): FilterPlugin[] {
+    return skip.size === 0 ? this.filterPlugins : this.filterPlugins.filter((p) => !skip.has(p.name));
   }
 
   /**
    * Filter with the nominated pods of equal or higher priority placed on the node too, as
    * Kubernetes does, so a preemptor's room is not taken; the pod must pass with and without them.
    */
-  private runFilterWithNominated(state: CycleState, pod: Pod, node: NodeInfo, skip: Set<string>): Status {
+  private runFilterWithNominated(state: CycleState, pod: Pod, node: NodeInfo, skip: Set<string>, filters = this.activeFilters(skip)): Status {
+    const onNode = this.nominator.nominatedPodsForNode(node.name);
+    if (onNode.length === 0) return runFilters(filters, state, pod, node);
     const prio = pod.spec?.priority ?? 0;
     const uid = pod.metadata?.uid;
-    const nominated = this.nominator.nominatedPodsForNode(node.name).filter((p) => p.metadata?.uid !== uid && (p.spec?.priority ?? 0) >= prio);
+    const nominated = onNode.filter((p) => p.metadata?.uid !== uid && (p.spec?.priority ?? 0) >= prio);
     if (nominated.length > 0 && 'clone' in node && typeof node.clone === 'function') {
       const withNominated = (node as { clone(): NodeInfo & { addPod(p: Pod): void } }).clone();
       const st = state.clone();
@@ -208,10 +209,10 @@ export class Framework implements PluginsRunner {
           if (!s.isSuccess()) return s.withPlugin(pf.name);
         }
       }
-      const s = this.runFilter(st, pod, withNominated, skip);
+      const s = runFilters(filters, st, pod, withNominated);
       if (!s.isSuccess()) return s;
     }
-    return this.runFilter(state, pod, node, skip);
+    return runFilters(filters, state, pod, node);
   }
 
   runFilterPluginsWithNominatedPods(state: CycleState, pod: Pod, node: NodeInfo): Status {
@@ -239,7 +240,7 @@ export class Framework implements PluginsRunner {
   }
 
   private skippedFilters(state: CycleState): Set<string> {
-    return state.read<Set<string>>(SKIP_FILTER_KEY) ?? new Set();
+    return state.read<Set<string>>(SKIP_FILTER_KEY) ?? NO_SKIP;
   }
 
   async runPostFilter(state: CycleState, pod: Pod, filtered: NodeToStatus): Promise<{ nominatedNodeName?: string; status: Status }> {
@@ -266,25 +267,39 @@ export class Framework implements PluginsRunner {
   }
 
   /** Each node's total: every Score plugin's (normalized) score times its weight. */
-  runScore(state: CycleState, pod: Pod, nodes: NodeInfo[], skip: Set<string> = new Set()): { scores: NodeScore[]; status: Status } {
+  runScore(state: CycleState, pod: Pod, nodes: NodeInfo[], skip: Set<string> = NO_SKIP): { scores: NodeScore[]; status: Status } {
     const totals: NodeScore[] = nodes.map((n) => ({ name: n.name, score: 0 }));
+    const invalid = (p: ScorePlugin, sc: number) => ({
+      scores: [],
+      status: Status.error(`plugin ${p.name} returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`).withPlugin(p.name),
+    });
+    const failed = (p: ScorePlugin, n: NodeInfo, s: Status) => ({
+      scores: [], status: Status.error(`plugin ${p.name} failed to score node ${n.name}: ${s.message()}`).withPlugin(p.name),
+    });
     for (const { plugin: p, weight } of this.scorePlugins) {
       if (skip.has(p.name)) continue;
-      const scores: NodeScore[] = [];
-      for (const n of nodes) {
+      if (!p.normalizeScore) {
+        // Nothing to normalize: add each score straight into the totals.
+        for (let i = 0; i < nodes.length; i++) {
+          const r = p.score(state, pod, nodes[i]);
+          if (!r.status.isSuccess()) return failed(p, nodes[i], r.status);
+          if (r.score < MIN_NODE_SCORE || r.score > MAX_NODE_SCORE) return invalid(p, r.score);
+          totals[i].score += r.score * weight;
+        }
+        continue;
+      }
+      const scores: NodeScore[] = new Array(nodes.length);
+      for (let i = 0; i < nodes.length; i++) {
+        const n = nodes[i];
         const r = p.score(state, pod, n);
-        if (!r.status.isSuccess()) return { scores: [], status: Status.error(`plugin ${p.name} failed to score node ${n.name}: ${r.status.message()}`).withPlugin(p.name) };
-        scores.push({ name: n.name, score: r.score });
+        if (!r.status.isSuccess()) return failed(p, n, r.status);
+        scores[i] = { name: n.name, score: r.score };
       }
-      if (p.normalizeScore) {
-        const s = p.normalizeScore(state, pod, scores);
-        if (!s.isSuccess()) return { scores: [], status: s.withPlugin(p.name) };
-      }
+      const s = p.normalizeScore(state, pod, scores);
+      if (!s.isSuccess()) return { scores: [], status: s.withPlugin(p.name) };
       for (let i = 0; i < scores.length; i++) {
         const sc = scores[i].score;
-        if (sc < MIN_NODE_SCORE || sc > MAX_NODE_SCORE) {
-          return { scores: [], status: Status.error(`plugin ${p.name} returns an invalid score ${sc}, it should in the range of [${MIN_NODE_SCORE}, ${MAX_NODE_SCORE}] after normalizing`).withPlugin(p.name) };
-        }
+        if (sc < MIN_NODE_SCORE || sc > MAX_NODE_SCORE) return invalid(p, sc);
         totals[i].score += sc * weight;
       }
     }
@@ -330,10 +345,11 @@ export class Framework implements PluginsRunner {
     const n = nodes.length;
     const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
     let processed = 0;
+    const filters = this.activeFilters(skip);
     for (let i = 0; i < n && feasible.length < want; i++) {
       const node = nodes[(start + i) % n];
       processed++;
-      const s = this.runFilterWithNominated(state, pod, node, skip);
+      const s = this.runFilterWithNominated(state, pod, node, skip, filters);
       if (s.isSuccess()) feasible.push(node);
       else if (s.code === Code.Error) throw new Error(`running Filter plugin ${s.plugin} on node ${node.name}: ${s.message()}`);
       else {
@@ -424,6 +440,19 @@ export class Framework implements PluginsRunner {
       try { p.postBind(state, pod, nodeName); } catch { /* informational only */ }
     }
   }
+}
+
+const NO_SKIP: Set<string> = new Set();
+
+/** Filter plugins in order on one node, stopping at the first that does not pass. */
+function runFilters(filters: FilterPlugin[], state: CycleState, pod: Pod, node: NodeInfo): Status {
+  for (let i = 0; i < filters.length; i++) {
+    const p = filters[i];
+    let s: Status;
+    try { s = p.filter(state, pod, node); } catch (e) { s = Status.error(String(e)); }
+    if (!s.isSuccess()) return s.withPlugin(p.name);
+  }
+  return Status.success();
 }
 
 /** Kubernetes caps a Permit wait at 15 minutes. */

@@ -65,6 +65,7 @@ export class SchedulingQueue {
   /** Pods a PreEnqueue plugin rejected (kept among the unschedulable ones). */
   private readonly gated = new Set<string>();
   private readonly nominated = new Map<string, { pod: Pod; nodeName: string }>();
+  private readonly nominatedByNode = new Map<string, Map<string, Pod>>();
   private readonly initialBackoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxUnschedulableMs: number;
@@ -129,7 +130,7 @@ export class SchedulingQueue {
     this.backoffQ.delete(key);
     this.unschedulable.delete(key);
     this.gated.delete(key);
-    this.nominated.delete(key);
+    this.deleteNominated(key);
   }
 
   /** The next pod to schedule; waits while the active queue is empty; undefined once closed. */
@@ -286,22 +287,42 @@ export class SchedulingQueue {
   // --- nominated pods (preemption victims' beneficiaries) ---
 
   addNominatedPod(pod: Pod, nodeName: string): void {
-    this.nominated.set(podKey(pod), { pod, nodeName });
+    this.setNominated(podKey(pod), pod, nodeName);
   }
 
   deleteNominatedPodIfExists(pod: Pod): void {
-    this.nominated.delete(podKey(pod));
+    this.deleteNominated(podKey(pod));
   }
 
   private updateNominatedPod(pod: Pod): void {
     const key = podKey(pod);
     const n = this.nominated.get(key);
     const nodeName = pod.status?.nominatedNodeName || n?.nodeName;
-    if (nodeName) this.nominated.set(key, { pod, nodeName });
+    if (nodeName) this.setNominated(key, pod, nodeName);
+  }
+
+  // Filter asks for every node it checks, so the pods are also kept by node.
+  private setNominated(key: string, pod: Pod, nodeName: string): void {
+    const old = this.nominated.get(key);
+    if (old && old.nodeName !== nodeName) this.nominatedByNode.get(old.nodeName)?.delete(key);
+    this.nominated.set(key, { pod, nodeName });
+    let onNode = this.nominatedByNode.get(nodeName);
+    if (!onNode) this.nominatedByNode.set(nodeName, onNode = new Map());
+    onNode.set(key, pod);
+  }
+
+  private deleteNominated(key: string): void {
+    const old = this.nominated.get(key);
+    if (!old) return;
+    this.nominated.delete(key);
+    const onNode = this.nominatedByNode.get(old.nodeName);
+    onNode?.delete(key);
+    if (onNode?.size === 0) this.nominatedByNode.delete(old.nodeName);
   }
 
   nominatedPodsForNode(nodeName: string): Pod[] {
-    return [...this.nominated.values()].filter((n) => n.nodeName === nodeName).map((n) => n.pod);
+    const onNode = this.nominatedByNode.get(nodeName);
+    return onNode ? [...onNode.values()] : [];
   }
 
   // --- introspection ---
