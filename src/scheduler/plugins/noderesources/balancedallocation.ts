@@ -6,7 +6,7 @@ import type { PluginFactory, PreScorePlugin, ScorePlugin } from '../../framework
 import { podRequests } from '../../framework/nodeinfo.js';
 import { Status } from '../../framework/status.js';
 import type { CycleState, NodeInfo, Resource } from '../../framework/types.js';
-import { allocatableAndRequested } from './resources.js';
+import { allocatableAndRequestedInto } from './resources.js';
 import { balancedResourceScore, DEFAULT_RESOURCES, type ResourceSpec } from './scoring.js';
 
 export const BALANCED_ALLOCATION_NAME = 'NodeResourcesBalancedAllocation';
@@ -18,6 +18,8 @@ const PRE_SCORE_KEY = `PreScore${BALANCED_ALLOCATION_NAME}`;
 export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
   readonly name = BALANCED_ALLOCATION_NAME;
   private readonly resources: string[];
+  /** Per-node amounts, reused from one Score call to the next. */
+  private readonly scratch = { allocatable: [] as number[], requested: [] as number[] };
 
   constructor(args: BalancedAllocationArgs = {}) {
     this.resources = (args.resources?.length ? args.resources : DEFAULT_RESOURCES).map((r) => r.name);
@@ -30,7 +32,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
 
   score(state: CycleState, pod: Pod, node: NodeInfo): { score: number; status: Status } {
     const req = state.read<Resource>(PRE_SCORE_KEY) ?? podRequests(pod);
-    const { allocatable, requested } = allocatableAndRequested(node, req, this.resources, false);
+    const { allocatable, requested } = allocatableAndRequestedInto(this.scratch, node, req, this.resources, false);
     return { score: balancedResourceScore(requested, allocatable), status: Status.success() };
   }
 }

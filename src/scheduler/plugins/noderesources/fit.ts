@@ -5,7 +5,7 @@ import type { ClusterEvent, EnqueueExtensions, FilterPlugin, PluginFactory, PreF
 import { nonZeroRequests, podRequests } from '../../framework/nodeinfo.js';
 import { Status } from '../../framework/status.js';
 import type { CycleState, NodeInfo, Resource } from '../../framework/types.js';
-import { allocatableAndRequested } from './resources.js';
+import { allocatableAndRequestedInto } from './resources.js';
 import {
   DEFAULT_RESOURCES, leastAllocatedScorer, mostAllocatedScorer, requestedToCapacityRatioScorer,
   type ResourceScorer, type ResourceSpec, type ScoringStrategyType, type UtilizationShapePoint,
@@ -55,6 +55,21 @@ export function fitsRequest(req: Resource, node: NodeInfo): InsufficientResource
   return out;
 }
 
+/** Whether the pod fits the node: fitsRequest's checks without collecting the reasons. */
+function fits(req: Resource, node: NodeInfo): boolean {
+  const alloc = node.allocatable;
+  const used = node.requested;
+  if (node.pods.length + 1 > alloc.allowedPodNumber) return false;
+  if (req.milliCPU > 0 && req.milliCPU > alloc.milliCPU - used.milliCPU) return false;
+  if (req.memory > 0 && req.memory > alloc.memory - used.memory) return false;
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - used.ephemeralStorage) return false;
+  for (const name in req.scalar) {
+    const want = req.scalar[name]!;
+    if (want > 0 && want > (alloc.scalar[name] ?? 0) - (used.scalar[name] ?? 0)) return false;
+  }
+  return true;
+}
+
 export function scorerFor(args: NodeResourcesFitArgs): { scorer: ResourceScorer; resources: ResourceSpec[] } {
   const strategy = args.scoringStrategy ?? {};
   const resources = strategy.resources?.length ? strategy.resources : DEFAULT_RESOURCES;
@@ -74,9 +89,13 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   readonly name = NAME;
   private readonly scorer: ResourceScorer;
   private readonly resources: ResourceSpec[];
+  private readonly resourceNames: string[];
+  /** Per-node amounts, reused from one Score call to the next. */
+  private readonly scratch = { allocatable: [] as number[], requested: [] as number[] };
 
   constructor(args: NodeResourcesFitArgs = {}) {
     ({ scorer: this.scorer, resources: this.resources } = scorerFor(args));
+    this.resourceNames = this.resources.map((r) => r.name);
   }
 
   preFilter(state: CycleState, pod: Pod, _nodes: NodeInfo[]): { result?: PreFilterResult; status: Status } {
@@ -86,9 +105,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
   filter(state: CycleState, pod: Pod, node: NodeInfo): Status {
     const req = state.read<Resource>(PRE_FILTER_KEY) ?? podRequests(pod);
-    const insufficient = fitsRequest(req, node);
-    if (insufficient.length === 0) return Status.success();
-    return Status.unschedulable(...insufficient.map((r) => r.reason));
+    if (fits(req, node)) return Status.success();
+    return Status.unschedulable(...fitsRequest(req, node).map((r) => r.reason));
   }
 
   preScore(state: CycleState, pod: Pod, _nodes: NodeInfo[]): Status {
@@ -98,7 +116,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
   score(state: CycleState, pod: Pod, node: NodeInfo): { score: number; status: Status } {
     const req = state.read<Resource>(PRE_SCORE_KEY) ?? nonZeroRequests(pod);
-    const { allocatable, requested } = allocatableAndRequested(node, req, this.resources.map((r) => r.name), true);
+    const { allocatable, requested } = allocatableAndRequestedInto(this.scratch, node, req, this.resourceNames, true);
     return { score: this.scorer(requested, allocatable, this.resources), status: Status.success() };
   }
 

@@ -18,18 +18,28 @@ export function resourceAmount(r: Resource, name: string): number {
  * not have yields [0, 0] and is left out by the scorers.
  */
 export function allocatableAndRequested(node: NodeInfo, pod: Resource, names: string[], nonZero: boolean): { allocatable: number[]; requested: number[] } {
-  const allocatable: number[] = [];
-  const requested: number[] = [];
-  for (const name of names) {
+  const out = { allocatable: new Array<number>(names.length), requested: new Array<number>(names.length) };
+  return allocatableAndRequestedInto(out, node, pod, names, nonZero);
+}
+
+/** As allocatableAndRequested, filling the caller's arrays (scoring reuses them for every node). */
+export function allocatableAndRequestedInto<T extends { allocatable: number[]; requested: number[] }>(
+  out: T, node: NodeInfo, pod: Resource, names: string[], nonZero: boolean,
+): T {
+  const { allocatable, requested } = out;
+  allocatable.length = names.length;
+  requested.length = names.length;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const alloc = resourceAmount(node.allocatable, name);
     if (alloc === 0) {
-      allocatable.push(0);
-      requested.push(0);
+      allocatable[i] = 0;
+      requested[i] = 0;
       continue;
     }
     const base = nonZero && (name === 'cpu' || name === 'memory') ? node.nonZeroRequested : node.requested;
-    allocatable.push(alloc);
-    requested.push(resourceAmount(base, name) + resourceAmount(pod, name));
+    allocatable[i] = alloc;
+    requested[i] = resourceAmount(base, name) + resourceAmount(pod, name);
   }
-  return { allocatable, requested };
+  return out;
 }

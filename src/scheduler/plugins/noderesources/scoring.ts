@@ -85,19 +85,33 @@ export function requestedToCapacityRatioScorer(shape: UtilizationShapePoint[]): 
 
 /** The fraction-based balance score: (1 - standard deviation of the usage fractions) × MAX_NODE_SCORE. */
 export function balancedResourceScore(requested: number[], allocatable: number[]): number {
-  const fractions: number[] = [];
+  // Runs for every node scored: the fractions are computed in place rather than collected.
+  const fraction = (i: number) => Math.min(requested[i]! / allocatable[i]!, 1);
+  let count = 0;
+  let first = 0;
+  let second = 0;
+  let sum = 0;
   for (let i = 0; i < requested.length; i++) {
     if (allocatable[i] === 0) continue;
-    fractions.push(Math.min(requested[i]! / allocatable[i]!, 1));
+    const f = fraction(i);
+    if (count === 0) first = f;
+    else if (count === 1) second = f;
+    sum += f;
+    count++;
   }
   let std = 0;
-  if (fractions.length === 2) {
+  if (count === 2) {
     // Two resources: the population standard deviation is half their difference.
-    std = Math.abs((fractions[0]! - fractions[1]!) / 2);
-  } else if (fractions.length > 2) {
-    const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-    const variance = fractions.reduce((a, f) => a + (f - mean) * (f - mean), 0) / fractions.length;
-    std = Math.sqrt(variance);
+    std = Math.abs((first - second) / 2);
+  } else if (count > 2) {
+    const mean = sum / count;
+    let variance = 0;
+    for (let i = 0; i < requested.length; i++) {
+      if (allocatable[i] === 0) continue;
+      const f = fraction(i);
+      variance += (f - mean) * (f - mean);
+    }
+    std = Math.sqrt(variance / count);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
