@@ -66,11 +66,15 @@ function addIncomingTerms(s: PreFilterState, existing: Pod, node: Node, nsLabels
   }
 }
 
-/** Builds the state from all nodes; undefined when there is nothing to check (the plugin skips). */
-export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: NamespaceLabels): PreFilterState | undefined {
+/**
+ * Builds the state from all nodes; undefined when there is nothing to check (the plugin skips).
+ * `withRequiredAnti`, when given, is the nodes among them holding pods with required anti-affinity
+ * (the snapshot keeps that list, sparing a pass over every node for every pod).
+ */
+export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: NamespaceLabels, withRequiredAnti?: NodeInfo[]): PreFilterState | undefined {
   const terms = podTerms(pod);
   const hasOwn = terms.requiredAffinity.length > 0 || terms.requiredAntiAffinity.length > 0;
-  const withAnti = nodes.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+  const withAnti = withRequiredAnti ?? nodes.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
   if (!hasOwn && withAnti.length === 0) return undefined;
   const s: PreFilterState = {
     pod,

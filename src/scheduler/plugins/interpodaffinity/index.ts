@@ -62,7 +62,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   preFilter(state: CycleState, pod: Pod, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status } {
     let s: PreFilterState | undefined;
     try {
-      s = computePreFilterState(pod, nodes, this.namespaceLabels);
+      const l = this.lister();
+      s = computePreFilterState(pod, nodes, this.namespaceLabels, l.list() === nodes ? l.havePodsWithRequiredAntiAffinity() : undefined);
     } catch (e) {
       return { status: Status.error(`parsing pod affinity terms: ${(e as Error).message}`) };
     }
@@ -103,11 +104,12 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (nodes.length === 0) return Status.skip();
     let s: PreScoreState | undefined;
     try {
-      s = computePreScoreState(pod, this.lister().list(), {
+      const l = this.lister();
+      s = computePreScoreState(pod, l.list(), {
         hardPodAffinityWeight: this.hardPodAffinityWeight,
         ignorePreferredTermsOfExistingPods: this.ignorePreferredTermsOfExistingPods,
         namespaceLabels: this.namespaceLabels,
-      });
+      }, l.havePodsWithAffinity());
     } catch (e) {
       return Status.error(`parsing pod affinity terms: ${(e as Error).message}`);
     }

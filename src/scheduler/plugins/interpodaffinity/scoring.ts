@@ -45,12 +45,13 @@ function addExistingPod(scores: TopologyScore, incoming: Pod, own: PodTerms, exi
  * Scores per topology from every node of the snapshot (only nodes with affinity pods when the
  * incoming pod has no preferred terms). Undefined when nothing contributes (the plugin skips).
  */
-export function computePreScoreState(pod: Pod, allNodes: NodeInfo[], opts: ScoringOptions): PreScoreState | undefined {
+export function computePreScoreState(pod: Pod, allNodes: NodeInfo[], opts: ScoringOptions, withAffinity?: NodeInfo[]): PreScoreState | undefined {
   const own = podTerms(pod);
   const hasConstraints = own.preferredAffinity.length > 0 || own.preferredAntiAffinity.length > 0;
   if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return undefined;
   const topologyScore: TopologyScore = new Map();
-  for (const n of allNodes) {
+  // Without preferred terms of its own only nodes with affinity pods matter: the snapshot's list of those, when given.
+  for (const n of hasConstraints ? allNodes : withAffinity ?? allNodes) {
     const pods = hasConstraints ? n.pods : n.podsWithAffinity;
     for (const existing of pods) addExistingPod(topologyScore, pod, own, existing, n.node, opts);
   }
