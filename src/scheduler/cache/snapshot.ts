@@ -13,6 +13,8 @@ export class Snapshot implements NodeInfoLister {
   private withRequiredAnti: MutableNodeInfo[] = [];
   /** The highest NodeInfo generation this snapshot reflects. */
   generation = 0;
+  /** Image name → nodes holding it; built on first use, kept up to date by replace(), dropped by relist(). */
+  private imageCounts?: Map<string, number>;
 
   /** A snapshot of these NodeInfos (for tests and plugins). */
   static of(infos: MutableNodeInfo[]): Snapshot {
@@ -27,12 +29,21 @@ export class Snapshot implements NodeInfoLister {
   havePodsWithAffinity(): NodeInfo[] { return this.withAffinity; }
   havePodsWithRequiredAntiAffinity(): NodeInfo[] { return this.withRequiredAnti; }
 
+  imageNodeCount(image: string): number {
+    if (!this.imageCounts) {
+      this.imageCounts = new Map();
+      for (const n of this.nodes) countImages(this.imageCounts, n.imageSizes, 1);
+    }
+    return this.imageCounts.get(image) ?? 0;
+  }
+
   /** Rebuilds the lists from byName (references only, no clones). */
   relist(order?: string[]): void {
     const names = order ?? [...this.byName.keys()];
     this.nodes = names.map((n) => this.byName.get(n)).filter((n): n is MutableNodeInfo => n !== undefined);
     this.index.clear();
     this.nodes.forEach((n, i) => this.index.set(n.name, i));
+    this.imageCounts = undefined;
     this.refilter();
   }
 
@@ -40,6 +51,12 @@ export class Snapshot implements NodeInfoLister {
   replace(info: MutableNodeInfo): boolean {
     const i = this.index.get(info.name);
     if (i === undefined) return false;
+    const old = this.nodes[i]!;
+    // Clones share their node's image map; a new map means the node itself changed.
+    if (this.imageCounts && old.imageSizes !== info.imageSizes) {
+      countImages(this.imageCounts, old.imageSizes, -1);
+      countImages(this.imageCounts, info.imageSizes, 1);
+    }
     this.nodes[i] = info;
     this.byName.set(info.name, info);
     return true;
@@ -48,5 +65,13 @@ export class Snapshot implements NodeInfoLister {
   refilter(): void {
     this.withAffinity = this.nodes.filter((n) => n.podsWithAffinity.length > 0);
     this.withRequiredAnti = this.nodes.filter((n) => n.podsWithRequiredAntiAffinity.length > 0);
+  }
+}
+
+function countImages(counts: Map<string, number>, images: Map<string, number>, delta: number): void {
+  for (const name of images.keys()) {
+    const n = (counts.get(name) ?? 0) + delta;
+    if (n === 0) counts.delete(name);
+    else counts.set(name, n);
   }
 }

@@ -37,6 +37,8 @@ export interface NodeInfoLister {
   get(name: string): NodeInfo | undefined;
   havePodsWithAffinity(): NodeInfo[];
   havePodsWithRequiredAntiAffinity(): NodeInfo[];
+  /** How many of the listed nodes hold the image (by any of its names), when the lister keeps count. */
+  imageNodeCount?(image: string): number;
 }
 
 /** Per-cycle scratch space: PreFilter/PreScore results read back by Filter/Score. */

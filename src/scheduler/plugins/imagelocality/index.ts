@@ -16,6 +16,8 @@ export const MAX_CONTAINER_THRESHOLD = 1000 * MB;
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
 interface ImageSpread { totalNodes: number; nodesWithImage: Map<string, number> }
+/** The pod's images (normalized) and their spread, computed once per cycle. */
+interface PreScoreState { images: string[]; spread: ImageSpread }
 
 /** `nginx` → `nginx:latest`; images with a tag or digest stay as they are. */
 export function normalizedImageName(name: string): string {
@@ -27,9 +29,10 @@ function podImages(pod: Pod): string[] {
   return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
 }
 
-export function imageSpread(nodes: NodeInfo[], images: string[]): ImageSpread {
+/** `count`, when given, is the lister's own count of the nodes holding an image (no pass over the nodes). */
+export function imageSpread(nodes: NodeInfo[], images: string[], count?: (image: string) => number): ImageSpread {
   const nodesWithImage = new Map<string, number>();
-  for (const img of images) nodesWithImage.set(img, nodes.filter((n) => n.imageSizes.has(img)).length);
+  for (const img of images) nodesWithImage.set(img, count ? count(img) : nodes.filter((n) => n.imageSizes.has(img)).length);
   return { totalNodes: nodes.length, nodesWithImage };
 }
 
@@ -58,19 +61,24 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
   constructor(private readonly handle: Pick<Handle, 'snapshot'>) {}
 
   /** The spread counts every node of the snapshot, not only those that passed Filter. */
-  private spread(pod: Pod): ImageSpread {
-    return imageSpread(this.handle.snapshot().list(), podImages(pod));
+  private spread(images: string[]): ImageSpread {
+    const snapshot = this.handle.snapshot();
+    return imageSpread(snapshot.list(), images, snapshot.imageNodeCount?.bind(snapshot));
   }
 
   preScore(state: CycleState, pod: Pod, _nodes: NodeInfo[]): Status {
-    state.write(PRE_SCORE_KEY, this.spread(pod));
+    const images = podImages(pod);
+    state.write(PRE_SCORE_KEY, { images, spread: this.spread(images) } satisfies PreScoreState);
     return Status.success();
   }
 
   score(state: CycleState, pod: Pod, node: NodeInfo): { score: number; status: Status } {
-    const images = podImages(pod);
-    const spread = state.read<ImageSpread>(PRE_SCORE_KEY) ?? this.spread(pod);
-    return { score: calculatePriority(sumImageScores(node, images, spread), images.length), status: Status.success() };
+    let s = state.read<PreScoreState>(PRE_SCORE_KEY);
+    if (!s) {
+      const images = podImages(pod);
+      s = { images, spread: this.spread(images) };
+    }
+    return { score: calculatePriority(sumImageScores(node, s.images, s.spread), s.images.length), status: Status.success() };
   }
 }
 
