@@ -29,7 +29,11 @@ export class FitError extends Error {
   }
 }
 
+/** Kubernetes' message when the cluster has no nodes at all (no filters or preemption run then). */
+export const ERR_NO_NODES_AVAILABLE = 'no nodes available to schedule pods';
+
 export function fitErrorMessage(numAllNodes: number, d: Omit<Diagnosis, 'unschedulablePlugins'>): string {
+  if (numAllNodes === 0) return ERR_NO_NODES_AVAILABLE;
   let msg = `${NO_NODE_AVAILABLE(numAllNodes)}:`;
   if (d.preFilterMsg) msg += ` ${d.preFilterMsg}.`;
   else {
