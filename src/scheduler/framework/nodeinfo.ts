@@ -17,9 +17,23 @@ export function cloneResource(r: Resource): Resource {
   return { ...r, scalar: { ...r.scalar } };
 }
 
+// The same few quantity strings ("100m", "500Mi") come up for every pod: parse each once.
+const MEMO_LIMIT = 4096;
+const milliMemo = new Map<string, number>();
+const valueMemo = new Map<string, number>();
+
 function quantityValue(name: string, v: unknown): number {
-  const q = parseQuantity(String(v));
-  return name === 'cpu' ? q.milliValue() : q.value();
+  const text = String(v);
+  const milli = name === 'cpu';
+  const memo = milli ? milliMemo : valueMemo;
+  let n = memo.get(text);
+  if (n === undefined) {
+    const q = parseQuantity(text);
+    n = milli ? q.milliValue() : q.value();
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, n);
+  }
+  return n;
 }
 
 /** A ResourceList (`{cpu: "2", memory: "4Gi", pods: "110", "example.com/gpu": "1"}`) as a Resource. */

@@ -17,7 +17,7 @@ const PRE_SCORE_KEY = `PreScore${NAME}`;
 
 interface ImageSpread { totalNodes: number; nodesWithImage: Map<string, number> }
 /** The pod's images (normalized) and their spread, computed once per cycle. */
-interface PreScoreState { images: string[]; spread: ImageSpread }
+interface PreScoreState { images: string[]; spread: ImageSpread; same?: number }
 
 /** `nginx` → `nginx:latest`; images with a tag or digest stay as they are. */
 export function normalizedImageName(name: string): string {
@@ -68,7 +68,10 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
 
   preScore(state: CycleState, pod: Pod, _nodes: NodeInfo[]): Status {
     const images = podImages(pod);
-    state.write(PRE_SCORE_KEY, { images, spread: this.spread(images) } satisfies PreScoreState);
+    const spread = this.spread(images);
+    // No node holds any of the images (the common case): every node scores the same.
+    const held = images.some((img) => (spread.nodesWithImage.get(img) ?? 0) > 0);
+    state.write(PRE_SCORE_KEY, { images, spread, ...(held ? {} : { same: calculatePriority(0, images.length) }) } satisfies PreScoreState);
     return Status.success();
   }
 
@@ -78,6 +81,7 @@ export class ImageLocality implements PreScorePlugin, ScorePlugin {
       const images = podImages(pod);
       s = { images, spread: this.spread(images) };
     }
+    if (s.same !== undefined) return { score: s.same, status: Status.success() };
     return { score: calculatePriority(sumImageScores(node, s.images, s.spread), s.images.length), status: Status.success() };
   }
 }

@@ -27,8 +27,9 @@ export function allocatableAndRequestedInto<T extends { allocatable: number[]; r
   out: T, node: NodeInfo, pod: Resource, names: string[], nonZero: boolean,
 ): T {
   const { allocatable, requested } = out;
-  allocatable.length = names.length;
-  requested.length = names.length;
+  // Setting an array's length is a slow path; the buffers keep theirs from one node to the next.
+  if (allocatable.length !== names.length) allocatable.length = names.length;
+  if (requested.length !== names.length) requested.length = names.length;
   for (let i = 0; i < names.length; i++) {
     const name = names[i]!;
     const alloc = resourceAmount(node.allocatable, name);

@@ -16,8 +16,11 @@ export function errReasonUntoleratedTaint(taint: Taint): string {
 
 const PRE_SCORE_KEY = `PreScore${NAME}`;
 
+const scheduleEffect = (t: Taint): boolean => t.effect === 'NoSchedule' || t.effect === 'NoExecute';
+
 export function untoleratedScheduleTaint(pod: Pod, taints: Taint[] | undefined): Taint | undefined {
-  return findUntoleratedTaint(taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+  if (!taints || taints.length === 0) return undefined;
+  return findUntoleratedTaint(taints, pod.spec?.tolerations, scheduleEffect);
 }
 
 /** Tolerations that can tolerate PreferNoSchedule taints (those with that effect or none). */
