@@ -6,7 +6,9 @@ import {
   ApiException, CoreV1Api, KubeConfig, PatchStrategy, Watch, makeInformer, setHeaderOptions,
   type V1ConfigMap,
 } from '@kubernetes/client-node';
-import { describeBothStores, pollUntil, uniqueName, type Kite } from './harness.js';
+import { pollUntil } from './polling.js';
+import type { Kite } from './server-process.js';
+import { describeBothStores, uniqueName } from './suites.js';
 
 function client(kite: Kite): { kc: KubeConfig; api: CoreV1Api } {
   const kc = new KubeConfig();

@@ -2,7 +2,9 @@
 // revision counter keeps climbing after the restart.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeWithServer, pollUntil, uniqueName, type Kite } from './harness.js';
+import { pollUntil } from './polling.js';
+import type { Kite } from './server-process.js';
+import { describeWithServer, uniqueName } from './suites.js';
 import { cmPath, configMap, createNamespace, getObject } from './fixtures.js';
 
 const WORKERS = 4;

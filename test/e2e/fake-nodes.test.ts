@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { createNamespace } from './fixtures.js';
-import { describeWithServer, parseTable, pollUntil, uniqueName } from './harness.js';
+import { parseTable } from './kubectl.js';
+import { pollUntil } from './polling.js';
+import { describeWithServer, uniqueName } from './suites.js';
 import { startFakeNodes, type FakeNodes } from './fake-nodes.js';
 
 describeWithServer('fake nodes', 'sqlite', (ctx) => {

@@ -5,7 +5,7 @@
 //
 // A pod annotated `kite.test/exit-code: "<n>"` stands for a container that exits: it runs for
 // `kite.test/run-ms` milliseconds (default 300) and then ends Succeeded (n = 0) or Failed.
-import type { Kite } from './harness.js';
+import type { Kite } from './server-process.js';
 
 /** Pod annotation: the containers exit with this code a moment after they start. */
 export const EXIT_CODE_ANNOTATION = 'kite.test/exit-code';

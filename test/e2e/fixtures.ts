@@ -1,7 +1,8 @@
 // Manifests and raw-API shortcuts shared by the e2e suites.
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import type { Kite } from './harness.js';
+import type { Kite } from './server-process.js';
+import { uniqueName } from './suites.js';
 
 export function yamlDocs(...objects: object[]): string {
   return objects.map((o) => stringify(o)).join('---\n');
@@ -83,4 +84,14 @@ export function deployPath(ns: string, name?: string): string {
 /** Lines of output, trimmed, without empties. */
 export function lines(text: string): string[] {
   return text.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
+}
+
+/** A namespace holding configmap app-config (a=1, b=two), deployment web and service web. */
+export async function seed(kite: Kite, prefix: string): Promise<string> {
+  const ns = uniqueName(prefix);
+  await createNamespace(kite, ns);
+  await createObject(kite, cmPath(ns), configMap(ns, 'app-config', { a: '1', b: 'two' }));
+  await createObject(kite, deployPath(ns), deployment(ns, 'web'));
+  await createObject(kite, `/api/v1/namespaces/${ns}/services`, service(ns, 'web'));
+  return ns;
 }

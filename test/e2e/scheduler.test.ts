@@ -11,7 +11,10 @@ import { after, before, it } from 'node:test';
 import { stringify } from 'yaml';
 import { startFakeNodes, type FakeNodes } from './fake-nodes.js';
 import { createNamespace } from './fixtures.js';
-import { describeWithServer, parseTable, pollUntil, uniqueName, type Kite, type SuiteContext } from './harness.js';
+import { parseTable } from './kubectl.js';
+import { pollUntil } from './polling.js';
+import type { Kite } from './server-process.js';
+import { describeWithServer, uniqueName, type SuiteContext } from './suites.js';
 
 const ZONE = 'topology.kubernetes.io/zone';
 const HOSTNAME = 'kubernetes.io/hostname';

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
-import {
-  describeBothStores, httpsRequest, kubectlOnPath, parseTable, runKubectl, stripAnsi, uniqueName,
-} from './harness.js';
+import { httpsRequest } from './https.js';
+import { kubectlOnPath, parseTable, runKubectl, stripAnsi } from './kubectl.js';
+import { describeBothStores, uniqueName } from './suites.js';
 
 /** A plain-HTTP GET: resolves with the response, or with the socket error when the server drops it. */
 function plainHttpGet(port: number, path: string): Promise<{ status?: number; body?: string; error?: string }> {

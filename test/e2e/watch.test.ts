@@ -2,7 +2,10 @@
 // ordered replay, synthetic ADDED events, selectors, timeoutSeconds, bookmarks and watch-list.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { describeBothStores, parseTable, plainPost, uniqueName, type HttpStream, type Kite } from './harness.js';
+import { plainPost, type HttpStream } from './https.js';
+import { parseTable } from './kubectl.js';
+import type { Kite } from './server-process.js';
+import { describeBothStores, uniqueName } from './suites.js';
 import { cmPath, configMap, createNamespace, createObject, getObject } from './fixtures.js';
 
 interface WatchEvent {
