@@ -58,8 +58,9 @@ export function addResource(into: Resource, r: Resource, sign = 1): void {
   into.memory += sign * r.memory;
   into.ephemeralStorage += sign * r.ephemeralStorage;
   into.allowedPodNumber += sign * r.allowedPodNumber;
-  for (const [k, v] of Object.entries(r.scalar)) {
-    const n = (into.scalar[k] ?? 0) + sign * v;
+  // for…in rather than Object.entries: no arrays made on this hot path (scalar is a plain record).
+  for (const k in r.scalar) {
+    const n = (into.scalar[k] ?? 0) + sign * r.scalar[k]!;
     if (n === 0 && sign < 0) delete into.scalar[k];
     else into.scalar[k] = n;
   }
@@ -116,14 +117,29 @@ function computeRequests(pod: Pod, nonZero: boolean): Resource {
   return reqs;
 }
 
+// Pods are not changed in place (updates arrive as new objects), so a pod's requests are
+// computed once: NodeInfos add and remove the same pods many times over (snapshots, preemption's
+// what-ifs). Callers get copies they may change.
+const requestsMemo = new WeakMap<Pod, Resource>();
+const nonZeroMemo = new WeakMap<Pod, Resource>();
+
+function memoized(memo: WeakMap<Pod, Resource>, pod: Pod, nonZero: boolean): Resource {
+  let r = memo.get(pod);
+  if (!r) {
+    r = computeRequests(pod, nonZero);
+    memo.set(pod, r);
+  }
+  return r;
+}
+
 /** The pod's effective requests (Kubernetes' PodRequests); allowedPodNumber stays 0. */
 export function podRequests(pod: Pod): Resource {
-  return computeRequests(pod, false);
+  return cloneResource(memoized(requestsMemo, pod, false));
 }
 
 /** As podRequests, with 100m CPU / 200Mi memory for containers that request none (for scoring). */
 export function nonZeroRequests(pod: Pod): Resource {
-  return computeRequests(pod, true);
+  return cloneResource(memoized(nonZeroMemo, pod, true));
 }
 
 export function podHostPorts(pod: Pod): HostPort[] {
@@ -199,10 +215,10 @@ export class MutableNodeInfo implements NodeInfo {
 
   addPod(pod: Pod): void {
     this.pods.push(pod);
-    const req = podRequests(pod);
-    req.allowedPodNumber = 0;
+    let req = memoized(requestsMemo, pod, false);
+    if (req.allowedPodNumber !== 0) req = { ...req, allowedPodNumber: 0 };
     addResource(this.requested, req);
-    addResource(this.nonZeroRequested, nonZeroRequests(pod));
+    addResource(this.nonZeroRequested, memoized(nonZeroMemo, pod, true));
     this.usedPorts.push(...podHostPorts(pod));
     if (hasAffinity(pod)) this.podsWithAffinity.push(pod);
     if (hasRequiredAntiAffinity(pod)) this.podsWithRequiredAntiAffinity.push(pod);
@@ -216,8 +232,8 @@ export class MutableNodeInfo implements NodeInfo {
     if (i < 0) return false;
     const old = this.pods[i];
     this.pods.splice(i, 1);
-    addResource(this.requested, podRequests(old), -1);
-    addResource(this.nonZeroRequested, nonZeroRequests(old), -1);
+    addResource(this.requested, memoized(requestsMemo, old, false), -1);
+    addResource(this.nonZeroRequested, memoized(nonZeroMemo, old, true), -1);
     for (const hp of podHostPorts(old)) {
       const j = this.usedPorts.findIndex((u) => u.ip === hp.ip && u.protocol === hp.protocol && u.port === hp.port);
       if (j >= 0) this.usedPorts.splice(j, 1);
@@ -235,7 +251,8 @@ export class MutableNodeInfo implements NodeInfo {
     c.pods = [...this.pods];
     c.requested = cloneResource(this.requested);
     c.nonZeroRequested = cloneResource(this.nonZeroRequested);
-    c.allocatable = cloneResource(this.allocatable);
+    // Never changed in place (setNode replaces it), so clones share it.
+    c.allocatable = this.allocatable;
     c.usedPorts = [...this.usedPorts];
     c.podsWithAffinity = [...this.podsWithAffinity];
     c.podsWithRequiredAntiAffinity = [...this.podsWithRequiredAntiAffinity];
