@@ -17,6 +17,8 @@ export interface Workload {
   pods: number;
   /** Needs the DefaultPreemption plugin. */
   needsPreemption?: boolean;
+  /** PriorityClasses to create first (name → value). */
+  priorityClasses?: Record<string, number>;
   node(i: number): Node;
   initPod(i: number, nodeName: string): Pod;
   pod(i: number): Pod;
@@ -117,10 +119,10 @@ export const workloads: Record<string, Workload> = {
   },
   preemption: {
     name: 'preemption', description: 'low-priority pods fill the nodes, high-priority pods preempt them (PreemptionBasic)',
-    nodes: 500, initPods: 2000, pods: 500, needsPreemption: true,
+    nodes: 500, initPods: 2000, pods: 500, needsPreemption: true, priorityClasses: { 'bench-low': 1, 'bench-high': 10 },
     node: (i) => benchNode(i),
-    initPod: (i, n) => bound(benchPod(`init-${i}`, { cpu: '900m', spec: { priority: 1 } }), n),
-    pod: (i) => benchPod(`${MEASURED_PREFIX}${i}`, { cpu: '3', spec: { priority: 10 } }),
+    initPod: (i, n) => bound(benchPod(`init-${i}`, { cpu: '900m', spec: { priorityClassName: 'bench-low' } }), n),
+    pod: (i) => benchPod(`${MEASURED_PREFIX}${i}`, { cpu: '3', spec: { priorityClassName: 'bench-high' } }),
   },
 };
 

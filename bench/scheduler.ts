@@ -42,9 +42,8 @@ async function loadGen(spec: { server: string; ca: string; cert: string; key: st
   process.stdout.write(`${JSON.stringify({ start, created })}\n`);
 }
 
-async function runChild(job: ChildJob, profileDir: string | undefined): Promise<CaseResult> {
+async function runChild(job: ChildJob): Promise<CaseResult> {
   const args = [...process.execArgv];
-  if (profileDir) args.push('--cpu-prof', '--cpu-prof-dir', profileDir);
   const child = spawn(process.execPath, [...args, '--max-old-space-size=4096', process.argv[1]!], {
     env: { ...process.env, KITE_BENCH_CHILD: JSON.stringify(job) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -96,7 +95,9 @@ async function main(): Promise<void> {
   for (const job of jobs) {
     const c = job.case;
     process.stderr.write(`${job.opts.mode} ${c.workload}: ${c.nodes} nodes, ${c.initPods} init pods, ${c.pods} pods\n`);
-    const r = await runChild(job, profileDir && join(profileDir, `scheduler-${job.opts.mode}-${c.workload}-${c.nodes}`));
+    const profileFile = profileDir && join(profileDir, `scheduler-${job.opts.mode}-${c.workload}-${c.nodes}.cpuprofile`);
+    const r = await runChild({ ...job, opts: { ...job.opts, profileFile } });
+    if (profileFile) process.stderr.write(`  CPU profile of the measured phase: ${profileFile}\n`);
     process.stderr.write(`  ${r.note?.startsWith('skipped') ? r.note : `${r.podsPerSecond.toFixed(0)} pods/s, latency p50 ${r.latencyMs.p50.toFixed(0)} ms`}\n`);
     rows.push(r);
   }
