@@ -57,7 +57,7 @@ export class Scheduler {
   private readonly logger: Logger;
   private readonly recorder: EventRecorder;
   private pods?: Informer<Obj<Pod>>;
-  /** Bindings in flight; run() waits for them before it returns. */
+  /** Bindings and status writes in flight; run() waits for them before it returns. */
   private readonly binding = new Set<Promise<void>>();
 
   constructor(opts: SchedulerOptions) {
@@ -170,7 +170,7 @@ export class Scheduler {
       await yieldToEventLoop();
     }
     this.queue.close();
-    await Promise.allSettled([...this.binding]);
+    await this.idle();
   }
 
   /** One scheduling cycle; the binding cycle it starts runs on (see `idle`). */
@@ -222,9 +222,10 @@ export class Scheduler {
     this.binding.add(b);
   }
 
-  /** Resolves once the binding cycles started so far have finished. */
+  /** Resolves once the binding cycles and status writes started so far have finished. */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.binding]);
+    // A failed binding starts a status write of its own: wait until nothing is left.
+    while (this.binding.size > 0) await Promise.allSettled([...this.binding]);
   }
 
   private async bindingCycle(fwk: Framework, state: CycleState, info: QueuedPodInfo, cycle: number, host: string): Promise<void> {
@@ -270,7 +271,9 @@ export class Scheduler {
     if (nominatedNodeName) this.queue.addNominatedPod(pod, nominatedNodeName);
     this.recorder.event(obj(pod), 'Warning', EVENT_FAILED_SCHEDULING, message);
     if (!current) return;
-    await this.patchScheduledCondition(current, reason, message, nominatedNodeName);
+    // The status write need not hold up the next cycle; run() and idle() wait for it like a binding.
+    const w = this.patchScheduledCondition(current, reason, message, nominatedNodeName).finally(() => this.binding.delete(w));
+    this.binding.add(w);
   }
 
   private async patchScheduledCondition(pod: Pod, reason: string, message: string, nominatedNodeName?: string): Promise<void> {
