@@ -71,6 +71,7 @@ export class Scheduler {
       addNominatedPod: (pod, node) => this.queue.addNominatedPod(pod, node),
       deleteNominatedPodIfExists: (pod) => this.queue.deleteNominatedPodIfExists(pod),
       nominatedPodsForNode: (node) => this.queue.nominatedPodsForNode(node),
+      hasNominatedPods: () => this.queue.hasNominatedPods(),
     };
     const base = { client: opts.client, clock: opts.clock, logger: opts.logger, recorder: opts.recorder, informers: opts.informers, nominator };
     for (const p of opts.profiles) {

@@ -98,6 +98,8 @@ export interface PodNominator {
   addNominatedPod(pod: Pod, nodeName: string): void;
   deleteNominatedPodIfExists(pod: Pod): void;
   nominatedPodsForNode(nodeName: string): Pod[];
+  /** Whether any pod is nominated at all, so Filter can skip asking node by node (optional). */
+  hasNominatedPods?(): boolean;
 }
 
 /**

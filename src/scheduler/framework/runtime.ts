@@ -53,6 +53,7 @@ const noNominations: PodNominator = {
   addNominatedPod: () => undefined,
   deleteNominatedPodIfExists: () => undefined,
   nominatedPodsForNode: () => [],
+  hasNominatedPods: () => false,
 };
 
 interface Weighted<T> { plugin: T; weight: number }
@@ -346,10 +347,11 @@ export class Framework implements PluginsRunner {
     const start = n === 0 ? 0 : this.nextStartNodeIndex % n;
     let processed = 0;
     const filters = this.activeFilters(skip);
+    const nominated = this.nominator.hasNominatedPods?.() ?? true;
     for (let i = 0; i < n && feasible.length < want; i++) {
       const node = nodes[(start + i) % n];
       processed++;
-      const s = this.runFilterWithNominated(state, pod, node, skip, filters);
+      const s = nominated ? this.runFilterWithNominated(state, pod, node, skip, filters) : runFilters(filters, state, pod, node);
       if (s.isSuccess()) feasible.push(node);
       else if (s.code === Code.Error) throw new Error(`running Filter plugin ${s.plugin} on node ${node.name}: ${s.message()}`);
       else {

@@ -320,6 +320,10 @@ export class SchedulingQueue {
     if (onNode?.size === 0) this.nominatedByNode.delete(old.nodeName);
   }
 
+  hasNominatedPods(): boolean {
+    return this.nominated.size > 0;
+  }
+
   nominatedPodsForNode(nodeName: string): Pod[] {
     const onNode = this.nominatedByNode.get(nodeName);
     return onNode ? [...onNode.values()] : [];
