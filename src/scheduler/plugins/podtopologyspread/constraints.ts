@@ -18,6 +18,7 @@ import {
 } from '../../../apimachinery/labels.js';
 import { podMatchesRequiredNodeAffinity } from '../../../api/node-selector.js';
 import { findUntoleratedTaint } from '../../../api/tolerations.js';
+import type { NodeInfo } from '../../framework/types.js';
 
 export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
@@ -127,6 +128,36 @@ export function nodeIncluded(c: Constraint, pod: Pod, node: Node): boolean {
   if (c.nodeTaintsPolicy === 'Honor'
     && findUntoleratedTaint(node.spec?.taints, pod.spec?.tolerations, (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')) return false;
   return true;
+}
+
+/** Identifies what countMatching counts: the namespace and the selector as rendered. */
+export function matchKey(selector: LabelSelector, namespace: string): string {
+  let rendered = renderedSelectors.get(selector);
+  if (rendered === undefined) renderedSelectors.set(selector, rendered = selector.toString());
+  return `${namespace}\u0000${rendered}`;
+}
+
+const renderedSelectors = new WeakMap<LabelSelector, string>();
+/** Per NodeInfo, at one generation: match key → count. */
+const nodeCounts = new WeakMap<NodeInfo, { generation: number; counts: Map<string, number> }>();
+const MAX_KEYS_PER_NODE = 64;
+
+/**
+ * countMatching over the node's pods, remembered per NodeInfo and generation: every cycle counts
+ * over all nodes, and a snapshot keeps the same NodeInfo for a node until its pods change.
+ */
+export function countMatchingOn(ni: NodeInfo, selector: LabelSelector, namespace: string, key = matchKey(selector, namespace)): number {
+  const generation = (ni as { generation?: unknown }).generation;
+  if (typeof generation !== 'number') return countMatching(ni.pods, selector, namespace);
+  let memo = nodeCounts.get(ni);
+  if (!memo || memo.generation !== generation) nodeCounts.set(ni, memo = { generation, counts: new Map() });
+  let n = memo.counts.get(key);
+  if (n === undefined) {
+    n = countMatching(ni.pods, selector, namespace);
+    if (memo.counts.size >= MAX_KEYS_PER_NODE) memo.counts.clear();
+    memo.counts.set(key, n);
+  }
+  return n;
 }
 
 /** Pods in the namespace matching the selector, terminating ones excluded; an empty selector counts none. */

@@ -3,7 +3,7 @@
 // (domain count + self match - global minimum) <= maxSkew.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../../framework/types.js';
-import { countMatching, nodeHasAllTopologyKeys, nodeIncluded, type Constraint } from './constraints.js';
+import { countMatchingOn, matchKey, nodeHasAllTopologyKeys, nodeIncluded, type Constraint } from './constraints.js';
 
 export interface PreFilterState {
   constraints: Constraint[];
@@ -18,13 +18,14 @@ export function cloneState(s: PreFilterState): PreFilterState {
 export function computePreFilterState(pod: Pod, constraints: Constraint[], nodes: NodeInfo[]): PreFilterState {
   const s: PreFilterState = { constraints, matchNum: constraints.map(() => new Map()) };
   const ns = pod.metadata?.namespace ?? '';
+  const keys = constraints.map((c) => matchKey(c.selector, ns));
   for (const ni of nodes) {
     if (!nodeHasAllTopologyKeys(ni.node, constraints)) continue;
     constraints.forEach((c, i) => {
       if (!nodeIncluded(c, pod, ni.node)) return;
       const v = ni.node.metadata!.labels![c.topologyKey]!;
       const m = s.matchNum[i]!;
-      m.set(v, (m.get(v) ?? 0) + countMatching(ni.pods, c.selector, ns));
+      m.set(v, (m.get(v) ?? 0) + countMatchingOn(ni, c.selector, ns, keys[i]));
     });
   }
   return s;

@@ -3,7 +3,7 @@
 // inverts it onto 0..MAX_NODE_SCORE.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { MAX_NODE_SCORE, type NodeInfo, type NodeScore } from '../../framework/types.js';
-import { LABEL_HOSTNAME, countMatching, nodeHasAllTopologyKeys, nodeIncluded, type Constraint } from './constraints.js';
+import { LABEL_HOSTNAME, countMatchingOn, matchKey, nodeHasAllTopologyKeys, nodeIncluded, type Constraint } from './constraints.js';
 
 export interface PreScoreState {
   constraints: Constraint[];
@@ -46,6 +46,7 @@ export function computePreScoreState(
     return Math.log(size + 2);
   });
   const ns = pod.metadata?.namespace ?? '';
+  const keys = constraints.map((c) => matchKey(c.selector, ns));
   for (const ni of allNodes) {
     if (requireAllTopologies && !nodeHasAllTopologyKeys(ni.node, constraints)) continue;
     constraints.forEach((c, i) => {
@@ -54,7 +55,7 @@ export function computePreScoreState(
       const counts = s.podCounts[i]!;
       // Only domains of candidate nodes matter; per-node (hostname) counts happen in Score.
       if (!counts.has(v)) return;
-      counts.set(v, counts.get(v)! + countMatching(ni.pods, c.selector, ns));
+      counts.set(v, counts.get(v)! + countMatchingOn(ni, c.selector, ns, keys[i]));
     });
   }
   return s;
@@ -68,7 +69,7 @@ export function scoreNode(s: PreScoreState, pod: Pod, ni: NodeInfo): number {
     const v = labels[c.topologyKey];
     if (v === undefined) return;
     const cnt = c.topologyKey === LABEL_HOSTNAME
-      ? countMatching(ni.pods, c.selector, pod.metadata?.namespace ?? '')
+      ? countMatchingOn(ni, c.selector, pod.metadata?.namespace ?? '')
       : s.podCounts[i]!.get(v) ?? 0;
     score += cnt * s.normalizingWeight[i]! + (c.maxSkew - 1);
   });
