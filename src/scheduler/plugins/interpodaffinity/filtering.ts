@@ -7,8 +7,23 @@ import { matchesAllTerms, podTerms, termMatches, type AffinityTerm, type Namespa
 /** Counts keyed by `topologyKey\0value`. Entries that reach zero are removed. */
 export type TopologyCounts = Map<string, number>;
 
+// The same few topology pairs come up for every pod and node: hand out one string per pair, so
+// building keys allocates nothing and map lookups reuse the string's hash.
+const pairKeys = new Map<string, Map<string, string>>();
+const MAX_PAIR_KEYS = 1 << 16;
+let pairKeyCount = 0;
+
 export function pairKey(key: string, value: string): string {
-  return `${key}\u0000${value}`;
+  let byValue = pairKeys.get(key);
+  if (!byValue) pairKeys.set(key, byValue = new Map());
+  let k = byValue.get(value);
+  if (k === undefined) {
+    if (pairKeyCount >= MAX_PAIR_KEYS) { pairKeys.clear(); pairKeyCount = 0; pairKeys.set(key, byValue = new Map()); }
+    k = `${key}\u0000${value}`;
+    byValue.set(value, k);
+    pairKeyCount++;
+  }
+  return k;
 }
 
 function bump(counts: TopologyCounts, key: string, value: string, delta: number): void {
@@ -129,8 +144,9 @@ export function satisfiesPodAntiAffinity(s: PreFilterState, node: Node): boolean
 
 export function satisfiesExistingPodsAntiAffinity(s: PreFilterState, node: Node): boolean {
   if (s.existingAntiAffinityCounts.size === 0) return true;
-  for (const [k, v] of Object.entries(node.metadata?.labels ?? {})) {
-    if ((s.existingAntiAffinityCounts.get(pairKey(k, v)) ?? 0) > 0) return false;
+  const labels = node.metadata?.labels ?? {};
+  for (const k in labels) {
+    if ((s.existingAntiAffinityCounts.get(pairKey(k, labels[k]!)) ?? 0) > 0) return false;
   }
   return true;
 }

@@ -14,7 +14,16 @@ import {
 export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
 
 /** The one label the API server sets on every namespace; enough without a namespace cache. */
-export const defaultNamespaceLabels: NamespaceLabels = (ns) => ({ 'kubernetes.io/metadata.name': ns });
+export const defaultNamespaceLabels: NamespaceLabels = (ns) => {
+  // Asked for every existing pod in every cycle: one (frozen) object per namespace.
+  let labels = namespaceLabelSets.get(ns);
+  if (!labels) {
+    if (namespaceLabelSets.size >= 4096) namespaceLabelSets.clear();
+    namespaceLabelSets.set(ns, labels = Object.freeze({ 'kubernetes.io/metadata.name': ns }));
+  }
+  return labels;
+};
+const namespaceLabelSets = new Map<string, Readonly<Record<string, string>>>();
 
 export interface AffinityTerm {
   selector: LabelSelector;
