@@ -3,7 +3,7 @@
 // pod (their required affinity counting hardPodAffinityWeight); a node scores the sum over its labels.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { MAX_NODE_SCORE, type NodeInfo, type NodeScore } from '../../framework/types.js';
-import { podTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodTerms } from './terms.js';
+import { defaultNamespaceLabels, podTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodTerms } from './terms.js';
 
 /** topologyKey → topology value → score. */
 export type TopologyScore = Map<string, Map<string, number>>;
@@ -50,13 +50,48 @@ export function computePreScoreState(pod: Pod, allNodes: NodeInfo[], opts: Scori
   const hasConstraints = own.preferredAffinity.length > 0 || own.preferredAntiAffinity.length > 0;
   if (opts.ignorePreferredTermsOfExistingPods && !hasConstraints) return undefined;
   const topologyScore: TopologyScore = new Map();
+  const key = memoKey(pod, hasConstraints, opts);
   // Without preferred terms of its own only nodes with affinity pods matter: the snapshot's list of those, when given.
   for (const n of hasConstraints ? allNodes : withAffinity ?? allNodes) {
     const pods = hasConstraints ? n.pods : n.podsWithAffinity;
-    for (const existing of pods) addExistingPod(topologyScore, pod, own, existing, n.node, opts);
+    if (pods.length === 0) continue;
+    const generation = (n as { generation?: unknown }).generation;
+    if (key === undefined || typeof generation !== 'number') {
+      for (const existing of pods) addExistingPod(topologyScore, pod, own, existing, n.node, opts);
+      continue;
+    }
+    // A node's share depends only on its pods and labels (its generation) and on what the
+    // incoming pod is (the key): pods of one workload reuse it until the node changes.
+    let memo = nodeShares.get(n);
+    if (!memo || memo.generation !== generation) nodeShares.set(n, memo = { generation, byKey: new Map() });
+    let share = memo.byKey.get(key);
+    if (!share) {
+      share = new Map();
+      for (const existing of pods) addExistingPod(share, pod, own, existing, n.node, opts);
+      if (memo.byKey.size >= MAX_SHARES_PER_NODE) memo.byKey.clear();
+      memo.byKey.set(key, share);
+    }
+    for (const [topologyKey, byValue] of share) {
+      let into = topologyScore.get(topologyKey);
+      if (!into) topologyScore.set(topologyKey, (into = new Map()));
+      for (const [v, w] of byValue) into.set(v, (into.get(v) ?? 0) + w);
+    }
   }
   if (topologyScore.size === 0) return undefined;
   return { topologyScore };
+}
+
+const nodeShares = new WeakMap<NodeInfo, { generation: number; byKey: Map<string, TopologyScore> }>();
+const MAX_SHARES_PER_NODE = 16;
+
+/**
+ * What a node's share of the scores depends on besides the node: the incoming pod's namespace,
+ * labels and affinity, and the options. Undefined (no memo) with a namespace-labels source other
+ * than the default, whose answers may change while the nodes do not.
+ */
+function memoKey(pod: Pod, hasConstraints: boolean, opts: ScoringOptions): string | undefined {
+  if (opts.namespaceLabels !== defaultNamespaceLabels) return undefined;
+  return JSON.stringify([pod.metadata?.namespace ?? '', pod.metadata?.labels ?? {}, pod.spec?.affinity ?? null, hasConstraints, opts.hardPodAffinityWeight]);
 }
 
 export function scoreNode(s: PreScoreState, node: Node): number {
