@@ -2,7 +2,7 @@
 // constant-time check per node in Filter.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { NodeInfo } from '../../framework/types.js';
-import { matchesAllTerms, podTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodTerms } from './terms.js';
+import { defaultNamespaceLabels, matchesAllTerms, podTerms, termMatches, type AffinityTerm, type NamespaceLabels, type PodTerms } from './terms.js';
 
 /** Counts keyed by `topologyKey\0value`. Entries that reach zero are removed. */
 export type TopologyCounts = Map<string, number>;
@@ -99,15 +99,61 @@ export function computePreFilterState(pod: Pod, nodes: NodeInfo[], nsLabels: Nam
     affinityCounts: new Map(),
     antiAffinityCounts: new Map(),
   };
+  const key = nsLabels === defaultNamespaceLabels
+    ? JSON.stringify([pod.metadata?.namespace ?? '', pod.metadata?.labels ?? {}, pod.spec?.affinity ?? null])
+    : undefined;
   for (const n of withAnti) {
-    for (const existing of n.podsWithRequiredAntiAffinity) addExistingAntiAffinity(s, existing, n.node, 1);
+    addNodeShare(s, n, key, 'existing', (into) => {
+      for (const existing of n.podsWithRequiredAntiAffinity) addExistingAntiAffinity(into, existing, n.node, 1);
+    });
   }
   if (hasOwn) {
     for (const n of nodes) {
-      for (const existing of n.pods) addIncomingTerms(s, existing, n.node, nsLabels, 1);
+      if (n.pods.length === 0) continue;
+      addNodeShare(s, n, key, 'incoming', (into) => {
+        for (const existing of n.pods) addIncomingTerms(into, existing, n.node, nsLabels, 1);
+      });
     }
   }
   return s;
+}
+
+type Counts = Pick<PreFilterState, 'existingAntiAffinityCounts' | 'affinityCounts' | 'antiAffinityCounts'>;
+const nodeShares = new WeakMap<NodeInfo, { generation: number; byKey: Map<string, Counts> }>();
+const MAX_SHARES_PER_NODE = 16;
+const MIN_PODS_TO_REMEMBER = 2;
+
+/**
+ * Adds what one node's pods contribute to the counts. With a key (what the incoming pod is) the
+ * contribution is remembered per node generation, so pods of one workload recount only the nodes
+ * that changed; without one (a custom namespace-labels source) it is counted afresh.
+ */
+function addNodeShare(s: PreFilterState, n: NodeInfo, key: string | undefined, part: string, count: (into: PreFilterState) => void): void {
+  const generation = (n as { generation?: unknown }).generation;
+  // A few pods cost less to count than to remember.
+  if (key === undefined || typeof generation !== 'number' || n.pods.length < MIN_PODS_TO_REMEMBER) {
+    count(s);
+    return;
+  }
+  let memo = nodeShares.get(n);
+  if (!memo || memo.generation !== generation) nodeShares.set(n, memo = { generation, byKey: new Map() });
+  const k = `${part}\u0000${key}`;
+  let share = memo.byKey.get(k);
+  if (!share) {
+    const into: PreFilterState = { ...s, existingAntiAffinityCounts: new Map(), affinityCounts: new Map(), antiAffinityCounts: new Map() };
+    count(into);
+    share = { existingAntiAffinityCounts: into.existingAntiAffinityCounts, affinityCounts: into.affinityCounts, antiAffinityCounts: into.antiAffinityCounts };
+    if (memo.byKey.size >= MAX_SHARES_PER_NODE) memo.byKey.clear();
+    memo.byKey.set(k, share);
+  }
+  merge(s.existingAntiAffinityCounts, share.existingAntiAffinityCounts);
+  merge(s.affinityCounts, share.affinityCounts);
+  merge(s.antiAffinityCounts, share.antiAffinityCounts);
+}
+
+/** Shares only ever count up, so no entry reaches zero here. */
+function merge(into: TopologyCounts, from: TopologyCounts): void {
+  for (const [k, n] of from) into.set(k, (into.get(k) ?? 0) + n);
 }
 
 /** Preemption's what-if: account for `existing` being added (delta 1) or removed (-1) on `node`. */
