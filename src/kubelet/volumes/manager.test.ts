@@ -127,6 +127,34 @@ describe('VolumeManager', () => {
     assert.equal(clock.pending(), 0);
   });
 
+  it('gets the projected token from the TokenRequest API, bound to the pod', async (t) => {
+    await create('ServiceAccount', { metadata: { name: 'runner' } });
+    const created = await create('Pod', {
+      metadata: { name: 'tok' },
+      spec: {
+        serviceAccountName: 'runner', containers: [{ name: 'c', image: 'i' }],
+        volumes: [{ name: 'api', projected: { sources: [{ serviceAccountToken: { path: 'token', audience: 'vault', expirationSeconds: 600 } }] } }],
+      },
+    }) as Pod;
+    const vm = new VolumeManager({ client, clock: new FakeClock(0), logger: silentLogger, paths, mount: fakeMounter() });
+    try {
+      await vm.setUp(created);
+    } catch (e) {
+      // Servers without the serviceaccounts/token subresource answer 404 or 405.
+      if (/failed to fetch token: .*(could not find|not found|not allowed|not supported)/i.test((e as Error).message)) {
+        t.skip('the API server does not serve serviceaccounts/token');
+        return;
+      }
+      throw e;
+    }
+    const token = await readFile(join(podVolumeDir(paths, created.metadata!.uid!, PLUGINS.projected, 'api'), 'token'), 'utf8');
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, any>;
+    assert.deepEqual(claims.aud, ['vault']);
+    assert.equal(claims.sub, 'system:serviceaccount:default:runner');
+    assert.equal(claims['kubernetes.io'].pod.uid, created.metadata!.uid);
+    await vm.tearDown(created.metadata!.uid!);
+  });
+
   it('resolves a bound claim to its hostPath PV and refuses an unbound one', async () => {
     const hostDir = join(dataDir, 'pv-data');
     await create('PersistentVolume', {
