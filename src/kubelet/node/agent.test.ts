@@ -89,6 +89,8 @@ describe('node status agent', () => {
     throw new Error('condition never held');
   }
 
+  const events: string[] = [];
+  const recorder = { event: (obj: Obj, type: string, reason: string, message: string) => { events.push(`${obj.metadata.name} ${type} ${reason}: ${message}`); } };
   let runtime: RuntimeStatus = { runtimeReady: true, networkReady: true, version: 'containerd://1.6.20' };
   let agentA: NodeStatusAgent;
   let stopA: () => Promise<void>;
@@ -96,6 +98,7 @@ describe('node status agent', () => {
   it('registers the node with capacity, identity, labels, taints, conditions and a lease', async () => {
     ({ agent: agentA, stop: stopA } = run.start({
       runtime: () => runtime,
+      recorder,
       labels: { 'node-role.kubernetes.io/control-plane': 'true' },
       taints: [{ key: 'dedicated', value: 'infra', effect: 'NoSchedule' }],
       kubeletVersion: 'v1.32.0+kite0.1.0',
@@ -176,6 +179,11 @@ describe('node status agent', () => {
       return readyOf(n).status === 'True' && readyOf(n);
     }, 0, 200);
     assert.equal(up.reason, 'KubeletReady');
+    assert.deepEqual(events.filter((e) => /NodeReady|NodeNotReady/.test(e)), [
+      'node-a Normal NodeReady: Node node-a status is now: NodeReady',
+      'node-a Normal NodeNotReady: Node node-a status is now: NodeNotReady',
+      'node-a Normal NodeReady: Node node-a status is now: NodeReady',
+    ]);
   });
 
   it('keeps conditions others set', async () => {

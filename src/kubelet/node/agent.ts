@@ -8,9 +8,10 @@ import { formatTime } from '../../apimachinery/duration.js';
 import type { Logger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js';
+import type { EventRecorder } from '../../client/controller.js';
 import type { ApiClient, ResourceClient } from '../../client/rest.js';
 import { nodeAllocatable, nodeCapacity, type EvictionThresholds, type ResourceList } from './capacity.js';
-import { runtimeErrors, type RuntimeStatus } from './conditions.js';
+import { conditionEventReasons, runtimeErrors, type RuntimeStatus } from './conditions.js';
 import { firstIPv4, readHostFacts, realHostReader, type HostFacts, type HostReader } from './host.js';
 import { defaultNodeLabels, nodeAddresses, nodeSystemInfo } from './identity.js';
 import { NodeLease } from './lease.js';
@@ -48,6 +49,8 @@ export interface NodeStatusAgentOptions {
   evictionHard?: EvictionThresholds;
   runtimeStatus: () => Promise<RuntimeStatus>;
   images?: () => Promise<ImageSummary[]>;
+  /** Records the kubelet's node events (NodeReady, NodeNotReady, Rebooted, …). */
+  recorder?: EventRecorder;
   /** The machine; default the real one. */
   host?: HostReader;
   statusUpdateMs?: number;
@@ -170,6 +173,7 @@ export class NodeStatusAgent {
       this.current = await this.nodes.create(undefined, manifest);
       this.posted = status;
       this.postedAt = this.opts.clock.now();
+      this.recordTransitions(undefined, this.current);
       return;
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
@@ -182,6 +186,10 @@ export class NodeStatusAgent {
     if (changed.length) {
       existing = await this.nodes.patch(undefined, this.opts.nodeName, { metadata: { labels: Object.fromEntries(changed) } }, 'merge');
       this.log.info('labels of the existing node updated', { labels: changed.map(([k]) => k) });
+    }
+    const bootID = existing.status?.nodeInfo?.bootID;
+    if (bootID && bootID !== this.facts!.bootID) {
+      this.opts.recorder?.event(existing, 'Warning', 'Rebooted', `Node ${this.opts.nodeName} has been rebooted, boot id: ${this.facts!.bootID}`);
     }
     this.current = existing;
     this.posted = undefined;
@@ -240,7 +248,9 @@ export class NodeStatusAgent {
       const due = this.opts.clock.now() - this.postedAt >= (this.opts.statusReportMs ?? STATUS_REPORT_MS);
       if (this.posted && !due && !statusChanged(this.posted, next)) return;
       try {
+        const before = this.current?.status?.conditions;
         this.current = await this.nodes.patch(undefined, this.opts.nodeName, { status: next }, 'strategic', { subresource: 'status' });
+        this.recordTransitions(before, this.current);
         this.posted = next;
         this.postedAt = this.opts.clock.now();
         return;
@@ -255,6 +265,13 @@ export class NodeStatusAgent {
         if (attempt >= STATUS_RETRIES) throw err;
         if (isConflict(err)) this.current = await this.nodes.get(undefined, this.opts.nodeName);
       }
+    }
+  }
+
+  private recordTransitions(before: NodeStatus['conditions'], node: Node): void {
+    if (!this.opts.recorder) return;
+    for (const reason of conditionEventReasons(before, node.status?.conditions ?? [])) {
+      this.opts.recorder.event(node, 'Normal', reason, `Node ${this.opts.nodeName} status is now: ${reason}`);
     }
   }
 

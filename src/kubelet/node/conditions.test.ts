@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeCondition } from 'kubernetes-types/core/v1.js';
-import { conditionsChanged, nodeConditions, runtimeErrors, type RuntimeStatus } from './conditions.js';
+import { conditionEventReasons, conditionsChanged, nodeConditions, runtimeErrors, type RuntimeStatus } from './conditions.js';
 
 const T0 = '2026-03-01T00:00:00Z';
 const T1 = '2026-03-01T00:00:10Z';
@@ -71,5 +71,16 @@ describe('node conditions', () => {
     const a = nodeConditions(undefined, [], T0);
     assert.equal(conditionsChanged(a, nodeConditions(a, [], T1)), false);
     assert.equal(conditionsChanged(a, nodeConditions(a, ['container runtime is down'], T1)), true);
+  });
+});
+
+describe('node condition events', () => {
+  it('names the conditions that appeared or changed status, as the kubelet records them', () => {
+    const first = nodeConditions(undefined, [], T0);
+    assert.deepEqual(conditionEventReasons(undefined, first), ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']);
+    assert.deepEqual(conditionEventReasons(first, nodeConditions(first, [], T1)), []);
+    const down = nodeConditions(first, ['container runtime is down'], T1);
+    assert.deepEqual(conditionEventReasons(first, down), ['NodeNotReady']);
+    assert.deepEqual(conditionEventReasons(down, nodeConditions(down, [], T1)), ['NodeReady']);
   });
 });

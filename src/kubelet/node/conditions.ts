@@ -70,3 +70,22 @@ export function conditionsChanged(a: readonly NodeCondition[] | undefined, b: re
     JSON.stringify((cs ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]));
   return key(a) !== key(b);
 }
+
+const transitionEvents: Record<string, string> = {
+  'Ready=True': 'NodeReady',
+  'Ready=False': 'NodeNotReady',
+  'MemoryPressure=False': 'NodeHasSufficientMemory',
+  'DiskPressure=False': 'NodeHasNoDiskPressure',
+  'PIDPressure=False': 'NodeHasSufficientPID',
+};
+
+/** The event reasons the kubelet records for conditions whose status changed (or appeared). */
+export function conditionEventReasons(previous: readonly NodeCondition[] | undefined, next: readonly NodeCondition[]): string[] {
+  const before = new Map((previous ?? []).map((c) => [c.type, c.status]));
+  const out: string[] = [];
+  for (const c of next) {
+    const reason = transitionEvents[`${c.type}=${c.status}`];
+    if (reason && before.get(c.type) !== c.status) out.push(reason);
+  }
+  return out;
+}
