@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions } from '../client/controller.js';
 import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
+import { registerImagesCommand } from './images.js';
 import type { RawSchedulerFlags } from './scheduler.js';
 import type { RawSimulateFlags } from './simulate.js';
 
@@ -242,6 +243,8 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .action(async (opts: RawSimulateFlags) => {
       setExitCode(await simulateCommand(opts, io));
     });
+
+  registerImagesCommand(program, io, setExitCode);
   return program;
 }
 
