@@ -1,7 +1,7 @@
 // The kubelet's volumes for one node: sets up every volume of a pod under
 // `pods/<uid>/volumes/<plugin>/<volume>` (or resolves it to a host path), keeps the projected
 // contents current, and unmounts and removes it all when the pod goes.
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rm } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { ConfigMap, Node, Pod, Secret, Volume, VolumeProjection } from 'kubernetes-types/core/v1.js';
@@ -161,7 +161,8 @@ export class VolumeManager {
 
   private async ensureTmpfs(dir: string, sizeBytes: number | undefined): Promise<void> {
     await mkdir(dir, { recursive: true });
-    if ((await this.mounter.mountsUnder(dir)).includes(dir)) return;
+    const real = await realpath(dir);
+    if ((await this.mounter.mountsUnder(dir)).some((p) => p === dir || p === real)) return;
     await this.mounter.mountTmpfs(dir, { sizeBytes });
   }
 
