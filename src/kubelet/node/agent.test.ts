@@ -200,6 +200,18 @@ describe('node status agent', () => {
     runtime = { runtimeReady: true, networkReady: true, version: 'containerd://1.6.20' };
   });
 
+  it('puts right a Ready condition someone else changed on the next round', async () => {
+    const n = await nodes().get(undefined, 'node-a');
+    n.status.conditions = n.status.conditions.map((c: Obj) => (c.type === 'Ready'
+      ? { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : c));
+    await nodes().updateStatus(undefined, n);
+    const fixed = await until(async () => {
+      const r = readyOf(await nodes().get(undefined, 'node-a'));
+      return r.status === 'True' && r;
+    }, 1000, 15);
+    assert.equal(fixed.reason, 'KubeletReady');
+  });
+
   it('takes over an existing node, keeping user labels and taints and restoring its own labels', async () => {
     await stopA();
     await nodes().patch(undefined, 'node-a', {

@@ -7,7 +7,7 @@ import type { Clock } from '../../apimachinery/clock.js';
 import { formatTime } from '../../apimachinery/duration.js';
 import type { Logger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js';
+import { isAlreadyExists, isNotFound } from '../../client/errors.js';
 import type { EventRecorder } from '../../client/controller.js';
 import type { ApiClient, ResourceClient } from '../../client/rest.js';
 import { nodeAllocatable, nodeCapacity, type EvictionThresholds, type ResourceList } from './capacity.js';
@@ -69,7 +69,6 @@ export class NodeStatusAgent {
   private readonly host: HostReader;
   private facts?: HostFacts;
   private current?: Node;
-  private posted?: NodeStatus;
   private postedAt = 0;
   private runtimeVersion = '';
   private lastImages: ImageSummary[] = [];
@@ -171,7 +170,6 @@ export class NodeStatusAgent {
     };
     try {
       this.current = await this.nodes.create(undefined, manifest);
-      this.posted = status;
       this.postedAt = this.opts.clock.now();
       this.recordTransitions(undefined, this.current);
       return;
@@ -192,8 +190,7 @@ export class NodeStatusAgent {
       this.opts.recorder?.event(existing, 'Warning', 'Rebooted', `Node ${this.opts.nodeName} has been rebooted, boot id: ${this.facts!.bootID}`);
     }
     this.current = existing;
-    this.posted = undefined;
-    await this.postStatus();
+    await this.postStatus(true);
   }
 
   // --- status
@@ -238,32 +235,32 @@ export class NodeStatusAgent {
   }
 
   /**
-   * Posts the status when it changed or the report period is up. A strategic merge patch keeps
-   * conditions others own (NetworkUnavailable, …); a conflict or a failed write is tried again on
-   * fresh data a few times.
+   * Posts the status when it changed or the report period is up (or `force`). It is compared with
+   * the Node as the API server has it now, so a change someone else made (the node lifecycle
+   * controller marking the node Unknown while we were cut off) is put right on the next round. A
+   * strategic merge patch keeps conditions others own (NetworkUnavailable, …); failures are tried
+   * again a few times.
    */
-  private async postStatus(): Promise<void> {
+  private async postStatus(force = false): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const next = await this.nextStatus(this.current?.status);
-      const due = this.opts.clock.now() - this.postedAt >= (this.opts.statusReportMs ?? STATUS_REPORT_MS);
-      if (this.posted && !due && !statusChanged(this.posted, next)) return;
       try {
-        const before = this.current?.status?.conditions;
+        const fresh = await this.nodes.get(undefined, this.opts.nodeName);
+        this.current = fresh;
+        const next = await this.nextStatus(fresh.status);
+        const due = force || this.opts.clock.now() - this.postedAt >= (this.opts.statusReportMs ?? STATUS_REPORT_MS);
+        if (!due && !statusChanged(fresh.status, next)) return;
         this.current = await this.nodes.patch(undefined, this.opts.nodeName, { status: next }, 'strategic', { subresource: 'status' });
-        this.recordTransitions(before, this.current);
-        this.posted = next;
+        this.recordTransitions(fresh.status?.conditions, this.current);
         this.postedAt = this.opts.clock.now();
         return;
       } catch (err) {
         if (isNotFound(err)) {
           this.log.warn('the node was deleted; registering it again');
           this.current = undefined;
-          this.posted = undefined;
           await this.register();
           return;
         }
         if (attempt >= STATUS_RETRIES) throw err;
-        if (isConflict(err)) this.current = await this.nodes.get(undefined, this.opts.nodeName);
       }
     }
   }

@@ -66,8 +66,10 @@ export function nodeConditions(existing: readonly NodeCondition[] | undefined, e
 
 /** Equal but for heartbeat times: a change worth reporting before the report period is up. */
 export function conditionsChanged(a: readonly NodeCondition[] | undefined, b: readonly NodeCondition[] | undefined): boolean {
-  const key = (cs: readonly NodeCondition[] | undefined) =>
-    JSON.stringify((cs ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime]));
+  // By type: the order a merge leaves them in is no change.
+  const key = (cs: readonly NodeCondition[] | undefined) => JSON.stringify((cs ?? [])
+    .map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime])
+    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)));
   return key(a) !== key(b);
 }
 

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { goArchitecture, parseMemTotal, parseOsImage, readHostFacts, type HostReader } from './host.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { goArchitecture, parseMemTotal, parseOsImage, readHostFacts, realHostReader, type HostReader } from './host.js';
 
 const iface = (address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv4') =>
   ({ address, internal, family, netmask: '', mac: '', cidr: null }) as unknown as NetworkInterfaceInfo;
@@ -61,5 +63,15 @@ describe('host facts', () => {
   it('names architectures as Go does', () => {
     const table: [string, string][] = [['x64', 'amd64'], ['arm64', 'arm64'], ['ia32', '386'], ['ppc64', 'ppc64le'], ['s390x', 's390x'], ['riscv64', 'riscv64']];
     for (const [node, go] of table) assert.equal(goArchitecture(node), go);
+  });
+});
+
+describe('host facts of this machine', () => {
+  it('reads them, even for a data dir not created yet', { skip: process.platform !== 'linux' && 'needs Linux' }, async () => {
+    const f = await readHostFacts(realHostReader, join(tmpdir(), 'kite-not-created', 'data'));
+    assert.ok(f.cpus >= 1);
+    assert.ok(f.memoryBytes > 0 && f.memoryBytes % 1024 === 0);
+    assert.ok(f.diskBytes > 0);
+    assert.ok(f.kernelVersion && f.osImage && f.architecture);
   });
 });
