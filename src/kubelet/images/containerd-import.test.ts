@@ -155,6 +155,22 @@ test('the standard images import into containerd and run', { skip }, async () =>
   assert.equal((await ctr('run', '--rm', BUSYBOX_IMAGE, 'kite-images-id2', 'id', '-un')).trim(), 'root');
 });
 
+test('the pause image runs until SIGTERM and then exits 0', { skip }, async () => {
+  // In the foreground, `ctr run` exits with the container's exit status.
+  const child = spawn(CTR, ['-a', socket, '-n', 'k8s.io', 'run', '--rm', PAUSE_IMAGE, 'kite-images-pause'], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitFor(async () => /kite-images-pause\s+\d+\s+RUNNING/.test(await ctr('task', 'ls')), 'the pause task to run');
+    await ctr('task', 'kill', '-s', 'SIGTERM', 'kite-images-pause');
+    assert.equal(await exited, 0);
+  } finally {
+    if (child.exitCode === null) {
+      await ctr('task', 'kill', '-s', 'SIGKILL', 'kite-images-pause').catch(() => undefined);
+      await exited;
+    }
+  }
+});
+
 test('the httpd image serves /www', { skip }, async () => {
   const port = await freePort();
   await ctr('run', '-d', '--net-host', HTTPD_IMAGE, 'kite-images-web', 'httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www');
