@@ -37,8 +37,12 @@ export const PAUSE_CFLAGS = ['-static', '-O2', '-s'];
 
 /** `gcc -dumpfullversion`, part of what decides whether a built pause image is still current. */
 export async function compilerVersion(gcc = 'gcc'): Promise<string> {
-  const { stdout } = await run(gcc, ['-dumpfullversion']);
-  return stdout.trim();
+  try {
+    const { stdout } = await run(gcc, ['-dumpfullversion']);
+    return stdout.trim();
+  } catch (err) {
+    throw new Error(`${gcc} is needed to build the pause image (Debian: apt-get install gcc): ${(err as Error).message}`);
+  }
 }
 
 /** Compiles the pause program and returns the static binary's bytes. */
