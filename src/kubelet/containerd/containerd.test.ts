@@ -1,0 +1,227 @@
+// The agent's own containerd, for real: started in a temp dir, asked through the CRI, running a
+// pod on a CNI bridge, restarted after it dies, stopped, and nothing left behind. Needs root,
+// Debian's containerd and the CNI plugins; skipped otherwise.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { realClock } from '../../apimachinery/clock.js';
+import { connectCri, type CriClient } from '../cri/client.js';
+import type { Input, PodSandboxConfig } from '../cri/types.js';
+import { importImageArchive } from '../images/import.js';
+import { buildStandardImages, standardImageFiles } from '../images/standard.js';
+import { agentPaths, BUSYBOX_IMAGE, containerLogPath, PAUSE_IMAGE, podLogDir } from '../paths.js';
+import { cniConfList, writeCniConfig } from './cni.js';
+import { Containerd } from './containerd.js';
+
+const run = promisify(execFile);
+const skip = !existsSync('/usr/bin/containerd') ? '/usr/bin/containerd is missing'
+  : process.getuid?.() !== 0 ? 'needs root'
+  : !existsSync('/usr/lib/cni/bridge') ? 'the CNI plugins (/usr/lib/cni) are missing'
+  : !existsSync('/bin/busybox') ? '/bin/busybox is missing' : false;
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function mountsUnder(path: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
+}
+
+async function processesUsing(path: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(path)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+async function linkExists(name: string): Promise<boolean> {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+async function removeAllSandboxes(cri: CriClient): Promise<void> {
+  for (const sb of (await cri.runtime.listPodSandbox({})).items) {
+    await cri.runtime.stopPodSandbox({ podSandboxId: sb.id });
+    await cri.runtime.removePodSandbox({ podSandboxId: sb.id });
+  }
+}
+
+test('Containerd runs a pod through the CRI and leaves nothing behind', { skip, timeout: 180_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kite-cd-'));
+  const paths = agentPaths(dir);
+  const rand = Math.floor(Math.random() * 250) + 1;
+  const bridge = `kt${Math.random().toString(36).slice(2, 10)}`;
+  const podCIDR = `10.88.${rand}.0/24`;
+  const netnsBefore = new Set(await readdir('/var/run/netns').catch(() => []));
+  const ac = new AbortController();
+  const containerd = new Containerd({
+    paths,
+    clock: realClock,
+    stopGraceMs: 10_000,
+    backoff: { minMs: 100, maxMs: 1000, resetAfterMs: 60_000 },
+  });
+  const running = containerd.start(ac.signal);
+  let cri: CriClient | undefined;
+
+  t.after(async () => {
+    // Best effort when the test failed half-way; the assertions below check the normal path.
+    if (cri) {
+      await removeAllSandboxes(cri).catch(() => {});
+      cri.close();
+    }
+    ac.abort();
+    await running.catch(() => {});
+    if (await linkExists(bridge)) await run('ip', ['link', 'del', bridge]).catch(() => {});
+    for (const m of (await mountsUnder(dir)).reverse()) await run('umount', ['-l', m]).catch(() => {});
+    if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+  });
+
+  await containerd.ready;
+  assert.equal(containerd.endpoint, `unix://${paths.containerd.socket}`);
+  assert.match(await readFile(paths.containerd.config, 'utf8'), /restrict_oom_score_adj = true/);
+  cri = connectCri(containerd.endpoint, { defaultTimeoutMs: 30_000 });
+
+  const version = await cri.runtime.version({ version: 'v1' });
+  assert.equal(version.runtimeApiVersion, 'v1');
+  assert.equal(version.runtimeName, 'containerd');
+  const conditions = async () =>
+    Object.fromEntries(((await cri!.runtime.status({})).status?.conditions ?? []).map((c) => [c.type, c.status]));
+  assert.equal((await conditions()).RuntimeReady, true);
+  assert.equal((await conditions()).NetworkReady, false, 'no CNI config yet');
+  assert.deepEqual((await cri.images.listImages({})).images, []);
+
+  // The pod network: containerd notices the conflist and turns NetworkReady.
+  await writeCniConfig(paths.cniConfDir, cniConfList({ name: 'kite', bridge, podCIDR, ipamDataDir: join(dir, 'cni-ipam') }));
+  await waitFor('NetworkReady', async () => (await conditions()).NetworkReady === true);
+
+  const images = join(dir, 'image-archives');
+  await buildStandardImages(images);
+  const files = standardImageFiles(images);
+  for (const file of [files.pause, files.busybox]) await importImageArchive({ socket: paths.containerd.socket, file });
+  const names = (await cri.images.listImages({})).images.flatMap((i) => i.repoTags);
+  assert.ok(names.includes(PAUSE_IMAGE) && names.includes(BUSYBOX_IMAGE), names.join(', '));
+  assert.ok((await cri.images.imageStatus({ image: { image: BUSYBOX_IMAGE } })).image);
+  assert.equal((await cri.images.imageStatus({ image: { image: 'kite.local/absent:1' } })).image, null);
+
+  const uid = `uid-${rand}`;
+  const logDirectory = podLogDir(paths, 'default', 'echo', uid);
+  await mkdir(join(logDirectory, 'echo'), { recursive: true });
+  const sandboxConfig: Input<PodSandboxConfig> = {
+    metadata: { name: 'echo', namespace: 'default', uid, attempt: 0 },
+    hostname: 'echo',
+    logDirectory,
+    labels: { 'io.kubernetes.pod.uid': uid },
+    linux: { securityContext: { namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
+  };
+  const { podSandboxId } = await cri.runtime.runPodSandbox({ config: sandboxConfig });
+  const sandbox = (await cri.runtime.podSandboxStatus({ podSandboxId })).status;
+  assert.equal(sandbox?.state, 'SANDBOX_READY');
+  assert.match(sandbox?.network?.ip ?? '', new RegExp(`^10\\.88\\.${rand}\\.\\d+$`));
+  assert.ok(await linkExists(bridge), 'the bridge plugin created the bridge');
+
+  const { containerId } = await cri.runtime.createContainer({
+    podSandboxId,
+    sandboxConfig,
+    config: {
+      metadata: { name: 'echo', attempt: 0 },
+      image: { image: BUSYBOX_IMAGE },
+      command: ['/bin/sh', '-c'],
+      args: ['echo hello from $GREETER; exec sleep 3600'],
+      envs: [{ key: 'GREETER', value: 'kite' }],
+      logPath: containerLogPath('echo', 0),
+      linux: { resources: { memoryLimitInBytes: 64 * 1024 * 1024 } },
+    },
+  });
+  await cri.runtime.startContainer({ containerId });
+  const logFile = join(logDirectory, containerLogPath('echo', 0));
+  const line = await waitFor('the container log line', async () =>
+    (await readFile(logFile, 'utf8')).split('\n').find((l) => l.endsWith(' hello from kite')));
+  assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d) stdout F hello from kite$/);
+
+  const exec = await cri.runtime.execSync({ containerId, cmd: ['echo', 'hi'], timeout: 10 });
+  assert.equal(exec.stdout.toString(), 'hi\n');
+  assert.equal(exec.exitCode, 0);
+  assert.equal((await cri.runtime.execSync({ containerId, cmd: ['sh', '-c', 'exit 3'] })).exitCode, 3);
+  assert.match((await cri.runtime.exec({ containerId, cmd: ['sh'], stdout: true })).url, /^http:\/\/127\.0\.0\.1:\d+\//);
+  const status = (await cri.runtime.containerStatus({ containerId })).status;
+  assert.equal(status?.state, 'CONTAINER_RUNNING');
+  assert.equal(status?.logPath, logFile);
+  assert.equal((await cri.runtime.listContainers({ filter: { podSandboxId } })).containers.length, 1);
+
+  // containerd dies: the supervisor starts it again, and the container kept running meanwhile.
+  const firstPid = Number((await readFile(join(paths.containerd.dir, 'containerd.pid'), 'utf8')).trim());
+  assert.ok((await readFile(`/proc/${firstPid}/cmdline`, 'utf8')).includes(paths.containerd.config));
+  process.kill(firstPid, 'SIGKILL');
+  await waitFor('a new containerd', async () => {
+    const pid = Number((await readFile(join(paths.containerd.dir, 'containerd.pid'), 'utf8')).trim());
+    return pid !== firstPid && (await cri!.runtime.version({}, { timeoutMs: 1000 })).runtimeApiVersion === 'v1';
+  });
+  assert.equal((await cri.runtime.containerStatus({ containerId })).status?.state, 'CONTAINER_RUNNING');
+  assert.equal((await cri.runtime.execSync({ containerId, cmd: ['echo', 'still here'] })).stdout.toString(), 'still here\n');
+
+  await cri.runtime.stopContainer({ containerId, timeout: 1 });
+  const stopped = (await cri.runtime.containerStatus({ containerId })).status;
+  assert.equal(stopped?.state, 'CONTAINER_EXITED');
+  await cri.runtime.removeContainer({ containerId });
+  await assert.rejects(cri.runtime.containerStatus({ containerId }), (err: { code?: number }) => err.code === 5);
+  await cri.runtime.stopPodSandbox({ podSandboxId });
+  await cri.runtime.removePodSandbox({ podSandboxId });
+  assert.deepEqual((await cri.runtime.listPodSandbox({})).items, []);
+  cri.close();
+  cri = undefined;
+
+  ac.abort();
+  await running;
+  await assert.rejects(connectCri(containerd.endpoint).runtime.version({}, { timeoutMs: 500 }));
+  await run('ip', ['link', 'del', bridge]);
+  assert.equal(await linkExists(bridge), false);
+  assert.deepEqual(await mountsUnder(dir), []);
+  assert.deepEqual(await processesUsing(dir), []);
+  const netnsAfter = (await readdir('/var/run/netns').catch(() => [])).filter((n) => !netnsBefore.has(n));
+  assert.deepEqual(netnsAfter, []);
+  const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout;
+  assert.equal(nat.includes(`10.88.${rand}.`), false, 'no masquerade rules left for the pod network');
+});
+
+test('Containerd restarts a containerd that keeps exiting, with backoff, until stopped', { timeout: 30_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kite-cd-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const restarts: Record<string, unknown>[] = [];
+  const logger = {
+    debug() {},
+    info() {},
+    warn(msg: string, fields?: Record<string, unknown>) { if (msg.includes('restarting')) restarts.push(fields ?? {}); },
+    error() {},
+    with() { return logger; },
+  };
+  const ac = new AbortController();
+  const containerd = new Containerd({
+    paths: agentPaths(dir),
+    logger,
+    clock: realClock,
+    binary: '/bin/false',
+    backoff: { minMs: 10, maxMs: 40, resetAfterMs: 60_000 },
+  });
+  const running = containerd.start(ac.signal);
+  await waitFor('four restarts', async () => restarts.length >= 4);
+  assert.deepEqual(restarts.slice(0, 4).map((r) => r.inMs), [10, 20, 40, 40]);
+  assert.equal(restarts[0]!.code, 1);
+  ac.abort();
+  await running;
+  await assert.rejects(containerd.ready, /stopped before it was ready/);
+  assert.equal(existsSync(join(dir, 'agent', 'containerd', 'containerd.pid')), false);
+});
