@@ -2,9 +2,9 @@
 // pod on a CNI bridge, restarted after it dies, stopped, and nothing left behind. Needs root,
 // Debian's containerd and the CNI plugins; skipped otherwise.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -224,4 +224,38 @@ test('Containerd restarts a containerd that keeps exiting, with backoff, until s
   await running;
   await assert.rejects(containerd.ready, /stopped before it was ready/);
   assert.equal(existsSync(join(dir, 'agent', 'containerd', 'containerd.pid')), false);
+});
+
+test('Containerd ends a containerd left running by an agent that died, and starts its own', { skip, timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kite-cd-'));
+  const paths = agentPaths(dir);
+  const first = new Containerd({ paths, clock: realClock });
+  // What the earlier agent left: its containerd, still running, and the pid file naming it.
+  await mkdir(paths.containerd.dir, { recursive: true });
+  await writeFile(paths.containerd.config, first.configText());
+  const orphan = spawn('/usr/bin/containerd', ['--config', paths.containerd.config], { stdio: 'ignore', detached: true });
+  const orphanExit = new Promise((resolve) => orphan.once('exit', resolve));
+  await writeFile(join(paths.containerd.dir, 'containerd.pid'), `${orphan.pid}\n`);
+  const probe = connectCri(first.endpoint);
+  await waitFor('the orphan containerd', async () => (await probe.runtime.version({}, { timeoutMs: 1000 })).runtimeApiVersion === 'v1');
+  probe.close();
+
+  const ac = new AbortController();
+  const running = first.start(ac.signal);
+  t.after(async () => {
+    ac.abort();
+    await running.catch(() => {});
+    if (orphan.exitCode === null && orphan.signalCode === null) orphan.kill('SIGKILL');
+    if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+  });
+  await first.ready;
+  await orphanExit;
+  const pid = Number((await readFile(join(paths.containerd.dir, 'containerd.pid'), 'utf8')).trim());
+  assert.notEqual(pid, orphan.pid);
+  const cri = connectCri(first.endpoint);
+  assert.equal((await cri.runtime.version({})).runtimeApiVersion, 'v1');
+  cri.close();
+  ac.abort();
+  await running;
+  assert.deepEqual(await processesUsing(dir), []);
 });
