@@ -119,11 +119,12 @@ test('runPreflight leaves an existing policy-rc.d alone and skips systemctl with
 });
 
 test('runPreflight reports a failed or incomplete install with the command to run', async () => {
-  for (const [opts, reason] of [
-    [{ aptFails: 'update' as const }, /apt-get update failed/],
-    [{ aptFails: 'install' as const }, /apt-get install exited with 100/],
+  const cases: Array<[{ aptFails?: 'update' | 'install'; installAdds?: string[] }, RegExp]> = [
+    [{ aptFails: 'update' }, /apt-get update failed/],
+    [{ aptFails: 'install' }, /apt-get install exited with 100/],
     [{ installAdds: ['/usr/bin/containerd'] }, /still missing after the install: \/usr\/sbin\/runc/],
-  ] as const) {
+  ];
+  for (const [opts, reason] of cases) {
     const host = fakeHost({ files: debian, ...opts });
     const r = await runPreflight(host);
     assert.equal(r.ok, false);
