@@ -25,6 +25,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { createAdmission } from './admission/create.js';
 import type { UserInfo } from './registry/strategy.js';
 import { socketPair } from './inprocess.js';
+import { acceptUpgrades, configureKubeletClient, type KubeletClientConfig } from './streaming/index.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -38,6 +39,8 @@ export interface ApiServerOptions {
   resources?: ResourceType[];
   /** Storage compaction: how often, and how many revisions of history to keep for watches. */
   compaction?: { intervalMs?: number; retainRevisions?: number };
+  /** How the streaming subresources (logs, exec, attach, port-forward) reach the kubelets. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export class ApiServer {
@@ -61,6 +64,7 @@ export class ApiServer {
     const admission = createAdmission(this.registry);
     for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
+    configureKubeletClient(this.registry, opts.kubeletClient);
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
   }
 
@@ -77,6 +81,8 @@ export class ApiServer {
       keepAliveTimeout: 65_000,
     }, (req, res) => { void this.handle(req, res); });
     this.server = server;
+    acceptUpgrades(server, (req, res) => this.handle(req, res), signal);
+    acceptUpgrades(this.local, (req, res) => this.handle(req, res), signal);
     server.on('tlsClientError', () => { /* a client that fails the handshake is its own problem */ });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -9,6 +9,7 @@ import { NODE_AGENT_SUBRESOURCES, SERVED_SUBRESOURCES } from '../subresources.js
 import { createObject, deleteCollection, deleteObject, getObject, listObjects, updateObject, watchObjects } from './objects.js';
 import { patchObject } from './patch.js';
 import { getScale, writeScale } from './scale.js';
+import { serveNodeStream } from '../streaming/index.js';
 
 function resourceNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -72,10 +73,7 @@ async function routeSubresource(r: RestRequest, sub: string): Promise<void> {
     default: {
       if (!NODE_AGENT_SUBRESOURCES.has(sub)) throw resourceNotFound();
       // Streaming subresources (log, exec, attach, portforward) are served by the node agent.
-      const obj = await store.get(info.namespace, info.name);
-      const nodeName = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
-      if (!nodeName) throw badRequest(`pod ${info.name} does not have a host assigned`);
-      throw new StatusError(503, 'ServiceUnavailable', `no node agent serves ${sub} for node "${nodeName}"`);
+      return serveNodeStream(r, sub);
     }
   }
 }

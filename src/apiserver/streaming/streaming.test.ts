@@ -1,0 +1,216 @@
+// Streaming subresources end to end: client → API server → KubeletServer → a fake runtime
+// streaming server (SPDY remotecommand and portforward, as containerd serves them).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import spdy from 'spdy-transport';
+import type { SpdyStream } from 'spdy-transport';
+import { KubeletServer } from '../../kubelet/server/server.js';
+import type { LogOptions } from '../../kubelet/server/types.js';
+import type { ServerPKI } from '../pki/index.js';
+import { startTestServer, type TestServer } from '../testing/fixture.js';
+import { configureKubeletClient } from './kubelet-client.js';
+
+interface FakeNode {
+  port: number;
+  /** Everything the runtime saw: upgrade paths, stream types, resize messages, log requests. */
+  seen: { paths: string[]; streams: string[]; resizes: string[]; logs: { container: string; opts: LogOptions }[] };
+  close(): Promise<void>;
+}
+
+/**
+ * exec: stdin comes back upper-cased on stdout and as-is on stderr; when stdin ends the command
+ * "exits" with code 3 (a Failure Status on the error stream). portforward: data comes back
+ * prefixed with the port.
+ */
+async function startFakeNode(pki: ServerPKI): Promise<FakeNode> {
+  const seen: FakeNode['seen'] = { paths: [], streams: [], resizes: [], logs: [] };
+  const sockets = new Set<Duplex>();
+  const runtime = createServer((_req, res) => { res.writeHead(404); res.end(); });
+  runtime.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    sockets.add(socket);
+    seen.paths.push(req.url ?? '');
+    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
+    const picked = req.url!.startsWith('/portforward') ? 'portforward.k8s.io' : offered.includes('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : '';
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${picked}\r\n\r\n`);
+    const conn = spdy.connection.create(socket, { protocol: 'spdy', isServer: true });
+    conn.on('error', () => {});
+    const streams: Record<string, SpdyStream> = {};
+    conn.on('stream', (s: SpdyStream) => {
+      s.on('error', () => {});
+      s.respond(200, {});
+      const type = s.headers.streamtype;
+      seen.streams.push(type + (s.headers.port ? `:${s.headers.port}` : ''));
+      streams[type] = s;
+      if (type === 'data') {
+        s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from(`${s.headers.port}:`), d])));
+        s.on('end', () => s.end());
+      }
+      if (type === 'resize') s.on('data', (d: Buffer) => seen.resizes.push(d.toString()));
+      if (type === 'stdin') {
+        s.on('data', (d: Buffer) => {
+          streams.stdout?.write(d.toString().toUpperCase());
+          streams.stderr?.write(d);
+        });
+        s.on('end', () => {
+          const status = { metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: error executing command [sh], exit code 3', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } };
+          streams.error?.end(JSON.stringify(status));
+          streams.stdout?.end();
+          streams.stderr?.end();
+        });
+      }
+    });
+  });
+  await new Promise<void>((r) => runtime.listen(0, '127.0.0.1', r));
+  const runtimePort = (runtime.address() as AddressInfo).port;
+  const abort = new AbortController();
+  const kubelet = new KubeletServer({
+    tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert }, port: 0, host: '127.0.0.1',
+    logs: {
+      async open(_ns, _pod, container, opts) {
+        seen.logs.push({ container, opts });
+        return (async function* () { yield Buffer.from(`${container} line 1\n`); yield Buffer.from(`${container} line 2\n`); })();
+      },
+    },
+    streams: {
+      async exec(_ns, _pod, container) { return `http://127.0.0.1:${runtimePort}/exec/${container}`; },
+      async attach(_ns, _pod, container) { return `http://127.0.0.1:${runtimePort}/attach/${container}`; },
+      async portForward(_ns, pod) { return `http://127.0.0.1:${runtimePort}/portforward/${pod}`; },
+    },
+  });
+  await kubelet.start(abort.signal);
+  return {
+    port: kubelet.address().port,
+    seen,
+    async close() {
+      abort.abort();
+      await kubelet.stopped;
+      for (const s of sockets) s.destroy();
+      runtime.closeAllConnections();
+      await new Promise((r) => runtime.close(r));
+    },
+  };
+}
+
+let ts: TestServer;
+let node: FakeNode;
+
+before(async () => {
+  ts = await startTestServer();
+  node = await startFakeNode(ts.pki);
+  configureKubeletClient(ts.server.registry, { cert: ts.pki.adminCert, key: ts.pki.adminKey, ca: ts.pki.caCert });
+  const created = await ts.request('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
+  assert.equal(created.status, 201, created.body);
+  const n = created.json;
+  n.status = { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: node.port } } };
+  const st = await ts.request('PUT', '/api/v1/nodes/n1/status', n);
+  assert.equal(st.status, 200, st.body);
+  const pod = (name: string, containers: string[], nodeName?: string, init: string[] = []) => ts.request('POST', '/api/v1/namespaces/default/pods', {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      containers: containers.map((c) => ({ name: c, image: 'kite.local/busybox:1.35' })),
+      ...(init.length ? { initContainers: init.map((c) => ({ name: c, image: 'kite.local/busybox:1.35' })) } : {}),
+    },
+  });
+  for (const p of [await pod('web', ['app'], 'n1'), await pod('multi', ['a', 'b'], 'n1', ['i']), await pod('pending', ['app'])]) assert.equal(p.status, 201, p.body);
+});
+
+after(async () => {
+  await node.close();
+  await ts.close();
+});
+
+const podPath = (name: string, sub: string) => `/api/v1/namespaces/default/pods/${name}/${sub}`;
+
+test('pods/log streams the kubelet container log with the options passed on', async () => {
+  const r = await ts.request('GET', `${podPath('web', 'log')}?follow=true&tailLines=5&timestamps=true&limitBytes=100`);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers['content-type'], 'text/plain');
+  assert.equal(r.body, 'app line 1\napp line 2\n');
+  assert.deepEqual(node.seen.logs.at(-1), { container: 'app', opts: { follow: true, previous: false, timestamps: true, tailLines: 5, limitBytes: 100 } });
+  const b = await ts.request('GET', `${podPath('multi', 'log')}?container=b`);
+  assert.equal(b.body, 'b line 1\nb line 2\n');
+});
+
+test('pods/log and exec answer with Kubernetes error Statuses', async () => {
+  const cases: [string, number, string, string][] = [
+    [podPath('multi', 'log'), 400, 'BadRequest', 'a container name must be specified for pod multi, choose one of: [a b] or one of the init containers: [i]'],
+    [`${podPath('web', 'log')}?container=x`, 400, 'BadRequest', 'container x is not valid for pod web'],
+    [podPath('pending', 'log'), 400, 'BadRequest', 'pod pending does not have a host assigned'],
+    [`${podPath('web', 'log')}?tailLines=-1`, 422, 'Invalid', 'PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0'],
+    [podPath('nope', 'log'), 404, 'NotFound', 'pods "nope" not found'],
+    [`${podPath('web', 'exec')}?command=ls&stdout=true`, 400, 'BadRequest', 'Upgrade request required'],
+  ];
+  for (const [path, code, reason, message] of cases) {
+    const r = await ts.request('GET', path);
+    assert.equal(r.status, code, path);
+    assert.equal(r.json.kind, 'Status');
+    assert.equal(r.json.reason, reason, path);
+    assert.equal(r.json.message, message, path);
+  }
+});
+
+function openWs(path: string, protocols: string[]): Promise<{ ws: WebSocket; messages: Buffer[]; closed: Promise<number> }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${ts.port}${path}`, protocols, { ca: ts.pki.caCert, cert: ts.pki.adminCert, key: ts.pki.adminKey });
+    const messages: Buffer[] = [];
+    const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+    ws.on('message', (d: Buffer) => messages.push(Buffer.from(d)));
+    ws.on('open', () => resolve({ ws, messages, closed }));
+    ws.on('unexpected-response', (_req, res) => reject(new Error(`status ${res.statusCode}`)));
+    ws.on('error', reject);
+  });
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const channel = (messages: Buffer[], ch: number) => Buffer.concat(messages.filter((m) => m[0] === ch).map((m) => m.subarray(1))).toString();
+
+test('exec over WebSocket v5 carries stdin, stdout, stderr, the close of stdin and the exit code Status', async () => {
+  const { ws, messages, closed } = await openWs(`${podPath('web', 'exec')}?command=sh&command=-c&command=cat&stdin=true&stdout=true&stderr=true`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+  assert.equal(ws.protocol, 'v5.channel.k8s.io');
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('hello')]));
+  await until(() => channel(messages, 1) === 'HELLO', 'stdout');
+  ws.send(Buffer.from([255, 0]));
+  assert.equal(await closed, 1000);
+  assert.equal(channel(messages, 2), 'hello');
+  const status = JSON.parse(channel(messages, 3));
+  assert.equal(status.status, 'Failure');
+  assert.equal(status.reason, 'NonZeroExitCode');
+  assert.deepEqual(status.details.causes[0], { reason: 'ExitCode', message: '3' });
+  assert.ok(node.seen.paths.includes('/exec/app'));
+});
+
+test('exec with a tty over WebSocket v4 forwards resize messages and opens no stderr stream', async () => {
+  const before = node.seen.streams.length;
+  const { ws, messages, closed } = await openWs(`${podPath('web', 'exec')}?command=sh&stdin=true&stdout=true&stderr=true&tty=true`, ['v4.channel.k8s.io']);
+  assert.equal(ws.protocol, 'v4.channel.k8s.io');
+  ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":80,"Height":24}')]));
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('abc')]));
+  await until(() => channel(messages, 1) === 'ABC', 'stdout');
+  await until(() => node.seen.resizes.includes('{"Width":80,"Height":24}'), 'resize');
+  assert.deepEqual(node.seen.streams.slice(before).sort(), ['error', 'resize', 'stdin', 'stdout']);
+  ws.close();
+  await closed;
+});
+
+test('port-forward over the WebSocket channel protocol opens each channel with its port and round-trips data', async () => {
+  const { ws, messages, closed } = await openWs(`${podPath('web', 'portforward')}?ports=8080`, ['v4.channel.k8s.io']);
+  await until(() => messages.length >= 2, 'port frames');
+  assert.deepEqual([...messages[0]], [0, 0x90, 0x1f]);
+  assert.deepEqual([...messages[1]], [1, 0x90, 0x1f]);
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('ping')]));
+  await until(() => channel(messages.slice(2), 0) === '8080:ping', 'echo');
+  ws.close();
+  await closed;
+});
