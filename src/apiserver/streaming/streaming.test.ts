@@ -2,10 +2,12 @@
 // streaming server (SPDY remotecommand and portforward, as containerd serves them).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
+import { WebSocket, createWebSocketStream } from 'ws';
+import { request as httpsRequest } from 'node:https';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import spdy from 'spdy-transport';
 import type { SpdyStream } from 'spdy-transport';
 import { KubeletServer } from '../../kubelet/server/server.js';
@@ -39,6 +41,8 @@ async function startFakeNode(pki: ServerPKI): Promise<FakeNode> {
     const conn = spdy.connection.create(socket, { protocol: 'spdy', isServer: true });
     conn.on('error', () => {});
     const streams: Record<string, SpdyStream> = {};
+    let stdoutReady!: () => void;
+    const whenStdout = new Promise<void>((r) => { stdoutReady = r; });
     conn.on('stream', (s: SpdyStream) => {
       s.on('error', () => {});
       s.respond(200, {});
@@ -50,17 +54,22 @@ async function startFakeNode(pki: ServerPKI): Promise<FakeNode> {
         s.on('end', () => s.end());
       }
       if (type === 'resize') s.on('data', (d: Buffer) => seen.resizes.push(d.toString()));
+      if (type === 'stdout') stdoutReady();
       if (type === 'stdin') {
+        // As the kubelet's server does, the command starts once its output streams exist.
+        let chain = whenStdout;
         s.on('data', (d: Buffer) => {
-          streams.stdout?.write(d.toString().toUpperCase());
-          streams.stderr?.write(d);
+          chain = chain.then(() => {
+            streams.stdout?.write(d.toString().toUpperCase());
+            streams.stderr?.write(d);
+          });
         });
-        s.on('end', () => {
+        s.on('end', () => chain = chain.then(() => {
           const status = { metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: error executing command [sh], exit code 3', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } };
           streams.error?.end(JSON.stringify(status));
           streams.stdout?.end();
           streams.stderr?.end();
-        });
+        }));
       }
     });
   });
@@ -213,4 +222,113 @@ test('port-forward over the WebSocket channel protocol opens each channel with i
   await until(() => channel(messages.slice(2), 0) === '8080:ping', 'echo');
   ws.close();
   await closed;
+});
+
+/** A SPDY client session over `socket`, with helpers to open typed streams and read them. */
+function spdyClient(socket: Duplex) {
+  const conn = spdy.connection.create(socket, { protocol: 'spdy', isServer: false });
+  conn.on('error', () => {});
+  conn.start(3.1);
+  const open = (headers: Record<string, string>) => {
+    const st = conn.request({ method: 'POST', path: '/', headers });
+    st.on('error', () => {});
+    let text = '';
+    st.on('data', (d: Buffer) => { text += d.toString(); });
+    return { st, text: () => text, ended: new Promise<void>((r) => st.once('end', () => r())) };
+  };
+  return { conn, open };
+}
+
+/**
+ * A WebSocket client reduced to binary messages as a byte stream, written here because `ws`
+ * refuses subprotocol names with a '/' (kubectl's `SPDY/3.1+portforward.k8s.io`).
+ */
+function rawWebSocket(path: string, protocol: string): Promise<{ stream: Duplex; protocol: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest({
+      host: '127.0.0.1', port: ts.port, method: 'GET', path, ca: ts.pki.caCert, cert: ts.pki.adminCert, key: ts.pki.adminKey,
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Protocol': protocol },
+    });
+    req.on('upgrade', (res, socket, head) => {
+      let buf: Buffer = head;
+      const stream = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, cb) {
+          const mask = randomBytes(4);
+          const len = chunk.length;
+          const header = len < 126 ? Buffer.from([0x82, 0x80 | len]) : Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff]);
+          const body = Buffer.from(chunk.map((b, i) => b ^ mask[i % 4]));
+          socket.write(Buffer.concat([header, mask, body]), cb);
+        },
+        destroy(err, cb) { socket.destroy(); cb(err); },
+      });
+      const parse = () => {
+        while (buf.length >= 2) {
+          let len = buf[1] & 0x7f;
+          let off = 2;
+          if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+          else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+          if (buf.length < off + len) return;
+          const opcode = buf[0] & 0x0f;
+          const payload = buf.subarray(off, off + len);
+          buf = buf.subarray(off + len);
+          if (opcode === 2) stream.push(payload);
+          if (opcode === 8) stream.push(null);
+        }
+      };
+      socket.on('data', (d: Buffer) => { buf = Buffer.concat([buf, d]); parse(); });
+      socket.on('close', () => stream.destroy());
+      parse();
+      resolve({ stream, protocol: res.headers['sec-websocket-protocol'] });
+    });
+    req.on('response', (res) => reject(new Error(`status ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('port-forward through the SPDY-in-WebSocket tunnel reaches the runtime with the streams kubectl opens', async () => {
+  const { stream, protocol } = await rawWebSocket(podPath('web', 'portforward'), 'SPDY/3.1+portforward.k8s.io');
+  assert.equal(protocol, 'SPDY/3.1+portforward.k8s.io');
+  const { open } = spdyClient(stream);
+  const error = open({ streamtype: 'error', port: '80', requestid: '0' });
+  const data = open({ streamtype: 'data', port: '80', requestid: '0' });
+  data.st.write('hi');
+  await until(() => data.text() === '80:hi', 'tunnelled echo');
+  assert.equal(error.text(), '');
+  stream.destroy();
+});
+
+test('exec over a SPDY upgrade is passed through with the negotiated protocol', async () => {
+  const { socket, headers } = await new Promise<{ socket: Duplex; headers: Record<string, unknown> }>((resolve, reject) => {
+    const req = httpsRequest({
+      host: '127.0.0.1', port: ts.port, method: 'POST', path: `${podPath('web', 'exec')}?command=cat&stdin=true&stdout=true`,
+      ca: ts.pki.caCert, cert: ts.pki.adminCert, key: ts.pki.adminKey,
+      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io, v3.channel.k8s.io' },
+    });
+    req.on('upgrade', (res, sock, head) => { if (head.length) sock.unshift(head); resolve({ socket: sock, headers: res.headers }); });
+    req.on('response', (res) => reject(new Error(`status ${res.statusCode}`)));
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(headers['x-stream-protocol-version'], 'v4.channel.k8s.io');
+  const { open } = spdyClient(socket);
+  const error = open({ streamtype: 'error' });
+  const stdin = open({ streamtype: 'stdin' });
+  const stdout = open({ streamtype: 'stdout' });
+  await new Promise((r) => setImmediate(r));
+  stdin.st.end('spdy');
+  await error.ended;
+  await until(() => stdout.text() === 'SPDY', 'stdout');
+  assert.equal(JSON.parse(error.text()).details.causes[0].message, '3');
+  socket.destroy();
+});
+
+test('attach over WebSocket reaches the runtime attach URL of the chosen container', async () => {
+  const { ws, messages, closed } = await openWs(`${podPath('multi', 'attach')}?container=b&stdin=true&stdout=true`, ['v5.channel.k8s.io']);
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('x')]));
+  await until(() => channel(messages, 1) === 'X', 'stdout');
+  ws.send(Buffer.from([255, 0]));
+  await closed;
+  assert.ok(node.seen.paths.includes('/attach/b'));
 });

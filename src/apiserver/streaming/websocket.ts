@@ -6,9 +6,12 @@ import { badRequest } from '../../apimachinery/status.js';
 import { headerList, type PendingUpgrade } from './upgrade.js';
 
 const chosen = new WeakMap<IncomingMessage, string>();
-const wss = new WebSocketServer({
-  noServer: true, perMessageDeflate: false, clientTracking: false,
-  handleProtocols: (_offered, req) => chosen.get(req) ?? false,
+const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, clientTracking: false });
+// Our subprotocol goes out here rather than through `ws`'s negotiation, which refuses names with
+// a '/' such as kubectl's `SPDY/3.1+portforward.k8s.io`.
+wss.on('headers', (headers: string[], req: IncomingMessage) => {
+  const p = chosen.get(req);
+  if (p) headers.push(`Sec-WebSocket-Protocol: ${p}`);
 });
 
 /** The first of `supported` (in our order of preference) the client offers; 400 otherwise. */
@@ -22,6 +25,7 @@ export function pickSubprotocol(req: IncomingMessage, supported: string[]): stri
 /** Completes the handshake with `protocol` and hands back the socket as a WebSocket. */
 export function acceptWebSocket(req: IncomingMessage, up: PendingUpgrade, protocol: string): Promise<WebSocket> {
   chosen.set(req, protocol);
+  delete req.headers['sec-websocket-protocol'];
   return new Promise((resolve) => wss.handleUpgrade(req, up.socket, up.head, resolve));
 }
 
