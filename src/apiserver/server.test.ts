@@ -385,8 +385,9 @@ describe('API server', () => {
     const v1 = await s.request('GET', '/api/v1');
     const names = v1.json.resources.map((r: any) => r.name);
     assert.ok(names.includes('pods/eviction'));
-    assert.ok(!names.includes('serviceaccounts/token'));
-    assert.equal((await s.request('POST', '/api/v1/namespaces/default/serviceaccounts/default/token', {})).status, 404);
+    assert.ok(names.includes('serviceaccounts/token'), 'serviceaccounts/token is advertised');
+    assert.equal((await s.request('POST', '/api/v1/namespaces/default/serviceaccounts/nobody/token', {})).status, 404);
+    assert.equal((await s.request('POST', '/api/v1/namespaces/default/pods/evictme/token', {})).status, 404);
   });
 
   test('publishes OpenAPI v3 with fieldValidation on patch operations', async () => {

@@ -1,18 +1,18 @@
-// The Kite API server: HTTPS, client-certificate authentication, and the REST, discovery,
-// OpenAPI and health endpoints over a storage Backend.
+// The Kite API server: HTTPS, authentication (client certificates, service account tokens), the
+// node identity endpoints, and the REST, discovery, OpenAPI and health endpoints over a storage Backend.
 import { createServer, type Server } from 'node:https';
 import { createServer as createPlainServer, type IncomingMessage, type Server as PlainServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import type { Backend } from '../storage/backend.js';
 import { startCompactor } from '../storage/compactor.js';
 import { realClock, type Clock } from '../apimachinery/clock.js';
 import { silentLogger, type Logger } from '../apimachinery/log.js';
-import { StatusError, unauthorized } from '../apimachinery/status.js';
+import { StatusError } from '../apimachinery/status.js';
 import type { ResourceType } from '../api/types.js';
 import { allResources } from '../api/registry.js';
-import { identityFromSocket } from './pki/index.js';
+import { RequestAuthenticator, ServiceAccountTokens, type ServerIdentityOptions } from './authn/index.js';
+import { serveNodeIdentity, type NodeIdentityOptions } from './handlers/node-credentials.js';
 import { parseRequestInfo } from './request-info.js';
 import { Registry } from './registry/registry.js';
 import { defaultStrategies } from './registry/strategies/index.js';
@@ -41,6 +41,8 @@ export interface ApiServerOptions {
   compaction?: { intervalMs?: number; retainRevisions?: number };
   /** How the streaming subresources (logs, exec, attach, port-forward) reach the kubelets. */
   kubeletClient?: KubeletClientConfig;
+  /** Node credentials and service account tokens (see ServerIdentityOptions). */
+  identity?: ServerIdentityOptions;
 }
 
 export class ApiServer {
@@ -56,6 +58,9 @@ export class ApiServer {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly openapi: OpenAPIDocuments;
+  private readonly authn: RequestAuthenticator;
+  private readonly nodeIdentity?: NodeIdentityOptions;
+  readonly serviceAccountTokens: ServiceAccountTokens;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
@@ -65,6 +70,10 @@ export class ApiServer {
     for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
     configureKubeletClient(this.registry, opts.kubeletClient);
+    const identity = opts.identity ?? {};
+    this.serviceAccountTokens = new ServiceAccountTokens({ ...identity.serviceAccount, clock: this.clock });
+    this.authn = new RequestAuthenticator(this.registry, this.serviceAccountTokens, this.clock);
+    if (identity.ca) this.nodeIdentity = { ca: { caCert: identity.ca.cert, caKey: identity.ca.key }, nodeToken: identity.nodeToken };
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
   }
 
@@ -109,7 +118,7 @@ export class ApiServer {
    */
   connectInProcess(user: UserInfo): Duplex {
     const [client, server] = socketPair();
-    this.identities.set(server, user);
+    this.authn.bindConnection(server, user);
     this.local.emit('connection', server);
     return client;
   }
@@ -119,25 +128,12 @@ export class ApiServer {
     return { address: a?.address ?? this.opts.bindAddress, port: a?.port ?? this.opts.port };
   }
 
-  /** Identities by connection: a TLS session's client certificate cannot change, so parse it once. */
-  private readonly identities = new WeakMap<object, UserInfo | null>();
-
-  private authenticate(req: IncomingMessage): UserInfo {
-    let user = this.identities.get(req.socket);
-    if (user === undefined) {
-      const id = identityFromSocket(req.socket as TLSSocket);
-      user = id ? { name: id.user, groups: [...id.groups, 'system:authenticated'] } : null;
-      this.identities.set(req.socket, user);
-    }
-    if (!user) throw unauthorized();
-    return user;
-  }
-
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
-      const user = this.authenticate(req);
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+      if (await serveNodeIdentity(req, res, path, this.opts.tls.clientCA, this.nodeIdentity)) return;
+      const user = await this.authn.authenticate(req);
       if (await this.serveNonResource(req, res, path, url.searchParams)) return;
       const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);
       if (!info.isResource) {
@@ -146,7 +142,7 @@ export class ApiServer {
       }
       const store = this.registry.lookup(info.group, info.version, info.resource!);
       if (!store) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
-      await routeResource({ req, res, info, query: url.searchParams, store, registry: this.registry, user, clock: this.clock, warnings: [] });
+      await routeResource({ req, res, info, query: url.searchParams, store, registry: this.registry, user, clock: this.clock, warnings: [], serviceAccountTokens: this.serviceAccountTokens });
     } catch (e) {
       if (!(e instanceof StatusError)) this.log.error('request failed', { method: req.method, url: req.url, error: String((e as Error)?.stack ?? e) });
       if (res.headersSent) res.end();

@@ -12,6 +12,13 @@ export interface ApiServerOptions {
   port: number;
   tls: { cert: string; key: string; clientCA: string };
   logger: Logger;
+  /** Node credentials, service account tokens and the client certificate for kubelets. */
+  identity?: {
+    ca?: { cert: string; key: string };
+    nodeToken?: string;
+    serviceAccount?: { signingKey?: string; publicKeys?: string[]; issuer?: string; audiences?: string[] };
+    kubeletClient?: { cert: string; key: string };
+  };
 }
 
 export interface ApiServerInstance {

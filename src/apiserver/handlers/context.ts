@@ -5,6 +5,7 @@ import type { ResourceStore } from '../registry/store.js';
 import type { RequestContext, UserInfo } from '../registry/strategy.js';
 import type { Registry } from '../registry/registry.js';
 import type { Clock } from '../../apimachinery/clock.js';
+import type { ServiceAccountTokens } from '../authn/service-account-token.js';
 
 export interface RestRequest {
   req: IncomingMessage;
@@ -17,6 +18,8 @@ export interface RestRequest {
   clock: Clock;
   /** Lines for `Warning: 299 - "…"` response headers. */
   warnings: string[];
+  /** Issues service account tokens (serviceaccounts/token). */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 export function requestContext(r: RestRequest, dryRun: boolean, fieldManager?: string): RequestContext {

@@ -5,6 +5,7 @@ import { requestContext, type RestRequest } from './context.js';
 import { createBinding } from './binding.js';
 import { finalizeNamespace } from './namespace-finalize.js';
 import { createEviction } from './eviction.js';
+import { createTokenRequest } from './token-request.js';
 import { NODE_AGENT_SUBRESOURCES, SERVED_SUBRESOURCES } from '../subresources.js';
 import { createObject, deleteCollection, deleteObject, getObject, listObjects, updateObject, watchObjects } from './objects.js';
 import { patchObject } from './patch.js';
@@ -69,6 +70,9 @@ async function routeSubresource(r: RestRequest, sub: string): Promise<void> {
       throw methodNotAllowed();
     case 'eviction':
       if (method === 'POST') return createEviction(r);
+      throw methodNotAllowed();
+    case 'token':
+      if (method === 'POST') return createTokenRequest(r, r.serviceAccountTokens);
       throw methodNotAllowed();
     default: {
       if (!NODE_AGENT_SUBRESOURCES.has(sub)) throw resourceNotFound();

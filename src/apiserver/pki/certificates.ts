@@ -78,8 +78,22 @@ export async function createCertificateAuthority(commonName: string, validityDay
 }
 
 export async function issueCertificate(ca: CertificateAuthority, opts: LeafCertificateOptions): Promise<CertificateAndKey> {
+  const keys = await generateKeys();
+  const cert = await issueCertificateForKey(ca, opts, keys.publicKey);
+  return { cert, key: privateKeyPem(keys.privateKey) };
+}
+
+/**
+ * Signs a certificate for a public key held elsewhere (e.g. taken from a verified certificate
+ * signing request): a CryptoKey, or a DER SubjectPublicKeyInfo. Answers the certificate PEM.
+ */
+export async function issueCertificateForKey(
+  ca: CertificateAuthority,
+  opts: LeafCertificateOptions,
+  publicKey: webcrypto.CryptoKey | ArrayBuffer,
+): Promise<string> {
   const x509 = await loadX509();
-  const [keys, caKey] = await Promise.all([generateKeys(), importSigningKey(ca.caKey)]);
+  const caKey = await importSigningKey(ca.caKey);
   const caCert = new x509.X509Certificate(ca.caCert);
   const subject = [...(opts.organizations ?? []).map((o) => ({ O: [o] })), { CN: [opts.commonName] }];
   const extensions: InstanceType<typeof x509.Extension>[] = [
@@ -97,11 +111,11 @@ export async function issueCertificate(ca: CertificateAuthority, opts: LeafCerti
     serialNumber: serialNumber(),
     subject,
     issuer: caCert.subjectName,
-    publicKey: keys.publicKey,
+    publicKey,
     signingKey: caKey,
     signingAlgorithm,
     ...validity(opts.validityDays ?? 365),
     extensions,
   });
-  return { cert: cert.toString('pem'), key: privateKeyPem(keys.privateKey) };
+  return cert.toString('pem');
 }

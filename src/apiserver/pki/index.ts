@@ -1,7 +1,11 @@
-export { ensureServerPKI, issueClientCertificate, coversNames, pkiFiles, defaultServingDNSNames, defaultServingIPs, adminUser, adminGroup } from './server-pki.js';
+export { ensureServerPKI, issueClientCertificate, coversNames, pkiFiles, defaultServingDNSNames, defaultServingIPs, adminUser, adminGroup, kubeletClientCommonName } from './server-pki.js';
 export type { ServerPKI, ServerPKIOptions } from './server-pki.js';
 export type { CertificateAndKey } from './certificates.js';
 export { writeKubeconfig, renderKubeconfig } from './kubeconfig.js';
 export type { KubeconfigOptions } from './kubeconfig.js';
 export { identityFromCertificate, identityFromSocket } from './identity.js';
 export type { CertificateIdentity } from './identity.js';
+export { ensureNodeToken, parseNodeToken, formatNodeToken, nodeTokenMatches, caCertificateHash } from './node-token.js';
+export type { NodeToken } from './node-token.js';
+export { ensureServiceAccountKey, generateServiceAccountKey } from './service-account-key.js';
+export type { ServiceAccountKeyPair } from './service-account-key.js';

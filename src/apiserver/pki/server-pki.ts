@@ -1,10 +1,12 @@
-// The server's certificates: a CA, the apiserver's serving certificate and the admin client
-// certificate, generated once under a directory and reused on later starts.
+// The server's certificates: a CA, the apiserver's serving certificate, the admin client
+// certificate, the apiserver's client certificate for kubelets and the service account signing
+// key, generated once under a directory and reused on later starts.
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createCertificateAuthority, issueCertificate, type CertificateAndKey, type CertificateAuthority } from './certificates.js';
 import { ensurePrivateDir, readIfExists, writeFileAtomic } from './files.js';
+import { ensureServiceAccountKey } from './service-account-key.js';
 
 export interface ServerPKI {
   caCert: string;
@@ -13,6 +15,12 @@ export interface ServerPKI {
   servingKey: string;
   adminCert: string;
   adminKey: string;
+  /** The API server's client certificate for the kubelets' HTTPS endpoints (logs, exec, port-forward). */
+  kubeletClientCert: string;
+  kubeletClientKey: string;
+  /** Signs service account tokens (RSA, PKCS#8 PEM); its public half (SPKI PEM) verifies them. */
+  serviceAccountKey: string;
+  serviceAccountPublicKey: string;
 }
 
 export interface ServerPKIOptions {
@@ -26,6 +34,7 @@ export const caCommonName = 'kite-ca';
 export const servingCommonName = 'kite-apiserver';
 export const adminUser = 'system:admin';
 export const adminGroup = 'system:masters';
+export const kubeletClientCommonName = 'kube-apiserver-kubelet-client';
 
 /** Names every serving certificate carries: what in-cluster clients and kubectl dial. */
 export const defaultServingDNSNames = [
@@ -45,6 +54,8 @@ export const pkiFiles = {
   servingKey: 'apiserver.key',
   adminCert: 'admin.crt',
   adminKey: 'admin.key',
+  kubeletClientCert: 'apiserver-kubelet-client.crt',
+  kubeletClientKey: 'apiserver-kubelet-client.key',
 } as const;
 
 /** Leaf certificates this close to expiry are issued anew on start. */
@@ -104,10 +115,11 @@ export async function ensureServerPKI(dir: string, opts: ServerPKIOptions): Prom
   const dnsNames = unique([...defaultServingDNSNames, ...opts.hostnames.map((h) => h.toLowerCase())]);
   const ips = unique([...defaultServingIPs, ...opts.ips]);
 
-  const [loadedCA, loadedServing, loadedAdmin] = await Promise.all([
+  const [loadedCA, loadedServing, loadedAdmin, loadedKubeletClient] = await Promise.all([
     loadPair(dir, pkiFiles.caCert, pkiFiles.caKey),
     loadPair(dir, pkiFiles.servingCert, pkiFiles.servingKey),
     loadPair(dir, pkiFiles.adminCert, pkiFiles.adminKey),
+    loadPair(dir, pkiFiles.kubeletClientCert, pkiFiles.kubeletClientKey),
   ]);
 
   let ca: CertificateAuthority;
@@ -133,10 +145,20 @@ export async function ensureServerPKI(dir: string, opts: ServerPKIOptions): Prom
       await savePair(dir, pkiFiles.adminCert, pkiFiles.adminKey, pair);
       return pair;
     });
-  const [s, a] = await Promise.all([serving, admin]);
+  const kubeletClient = usableLeaf(loadedKubeletClient, caX509, now)
+    ? Promise.resolve(loadedKubeletClient)
+    : issueCertificate(ca, { commonName: kubeletClientCommonName, organizations: [adminGroup], usage: 'client' }).then(async (pair) => {
+      await savePair(dir, pkiFiles.kubeletClientCert, pkiFiles.kubeletClientKey, pair);
+      return pair;
+    });
+  const [s, a, k, sa] = await Promise.all([serving, admin, kubeletClient, ensureServiceAccountKey(dir)]);
   // Reused keys too: a copy restored from a backup may have come back wider.
-  await Promise.all([pkiFiles.caKey, pkiFiles.servingKey, pkiFiles.adminKey].map((f) => chmod(join(dir, f), keyMode)));
-  return { ...ca, servingCert: s.cert, servingKey: s.key, adminCert: a.cert, adminKey: a.key };
+  await Promise.all([pkiFiles.caKey, pkiFiles.servingKey, pkiFiles.adminKey, pkiFiles.kubeletClientKey].map((f) => chmod(join(dir, f), keyMode)));
+  return {
+    ...ca, servingCert: s.cert, servingKey: s.key, adminCert: a.cert, adminKey: a.key,
+    kubeletClientCert: k.cert, kubeletClientKey: k.key,
+    serviceAccountKey: sa.privateKey, serviceAccountPublicKey: sa.publicKey,
+  };
 }
 
 /** Issues a client certificate signed by the server's CA (CN = user, O = groups). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MemoryBackend } from '../../storage/memory/memory.js';
 import type { Backend } from '../../storage/backend.js';
 import { ensureServerPKI, type ServerPKI } from '../pki/index.js';
-import { ApiServer } from '../server.js';
+import { ApiServer, type ApiServerOptions } from '../server.js';
 
 export interface Response { status: number; headers: Record<string, string | string[] | undefined>; body: string; json: any }
 
@@ -34,13 +34,14 @@ function testPKI(): Promise<{ dir: string; pki: ServerPKI }> {
   return pkiCache;
 }
 
-export async function startTestServer(backend: Backend = new MemoryBackend()): Promise<TestServer> {
+export async function startTestServer(backend: Backend = new MemoryBackend(), extra: Partial<ApiServerOptions> = {}): Promise<TestServer> {
   const { pki } = await testPKI();
   await backend.start();
   const abort = new AbortController();
   const server = new ApiServer({
     backend, bindAddress: '127.0.0.1', port: 0,
     tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+    ...extra,
   });
   await server.start(abort.signal);
   const port = server.address().port;
