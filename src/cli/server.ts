@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
 import type { ControllerOptions } from '../client/controller.js';
-import { ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
+import { ensureNodeToken, ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
 import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import type { Backend } from '../storage/backend.js';
 import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
@@ -36,6 +36,8 @@ export function serverPaths(dataDir: string) {
   return {
     tls: join(dataDir, 'server', 'tls'),
     kubeconfig: join(dataDir, 'kubeconfig.yaml'),
+    /** The join token agents use to obtain their node credentials (0600). */
+    nodeToken: join(dataDir, 'server', 'node-token'),
   };
 }
 
@@ -91,6 +93,14 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
     return 0;
   }
   const pki = pkiResult.value;
+  let nodeToken: string;
+  try {
+    nodeToken = await ensureNodeToken(paths.nodeToken, pki.caCert);
+  } catch (err) {
+    log('pki').error(`node token: ${errorMessage(err)}`);
+    await closeBackend();
+    return 1;
+  }
   log('storage').info(`${describeDatastore(flags.datastore)} (revision ${await backend.currentRevision()})`);
   log('pki').info(`certificates in ${paths.tls}`);
 
@@ -120,6 +130,7 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
       port: flags.port,
       tls: tlsFor(pki),
       logger: log('apiserver'),
+      identity: identityFor(pki, nodeToken),
     });
     await server.start(apiStop.signal);
   } catch (err) {
@@ -262,6 +273,15 @@ async function settleOrGiveUp<T>(startup: Promise<T>, signal: AbortSignal): Prom
 
 function tlsFor(pki: ServerPKI) {
   return { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert };
+}
+
+function identityFor(pki: ServerPKI, nodeToken: string) {
+  return {
+    ca: { cert: pki.caCert, key: pki.caKey },
+    nodeToken,
+    serviceAccount: { signingKey: pki.serviceAccountKey },
+    kubeletClient: { cert: pki.kubeletClientCert, key: pki.kubeletClientKey },
+  };
 }
 
 function errorMessage(err: unknown): string {
