@@ -132,7 +132,7 @@ export class ApiServer {
     try {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
-      if (await serveNodeIdentity(req, res, path, this.opts.tls.clientCA, this.nodeIdentity)) return;
+      if (await serveNodeIdentity(req, res, path, this.nodeIdentity?.ca.caCert ?? this.opts.tls.clientCA, this.nodeIdentity)) return;
       const user = await this.authn.authenticate(req);
       if (await this.serveNonResource(req, res, path, url.searchParams)) return;
       const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams);

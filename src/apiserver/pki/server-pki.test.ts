@@ -114,3 +114,24 @@ test('issueClientCertificate signs CN and several O with the CA', async (t) => {
   assert.match(x.subject, /O=team-a/);
   assert.ok(x.checkPrivateKey(createPrivateKey(key)));
 });
+
+test('ensureServerPKI issues the kubelet client certificate and the service account key, and keeps them', async (t) => {
+  const dir = await tempDir(t);
+  const pki = await ensureServerPKI(dir, { hostnames: [], ips: [] });
+  const client = new X509Certificate(pki.kubeletClientCert);
+  assert.ok(client.verify(new X509Certificate(pki.caCert).publicKey));
+  assert.match(client.subject, /CN=kube-apiserver-kubelet-client/);
+  assert.match(client.subject, /O=system:masters/);
+  assert.deepEqual(client.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+  assert.ok(client.checkPrivateKey(createPrivateKey(pki.kubeletClientKey)));
+  const sa = createPrivateKey(pki.serviceAccountKey);
+  assert.equal(sa.asymmetricKeyType, 'rsa');
+  assert.equal(sa.asymmetricKeyDetails?.modulusLength, 2048);
+  assert.match(pki.serviceAccountPublicKey, /^-----BEGIN PUBLIC KEY-----/);
+  for (const f of [pkiFiles.kubeletClientKey, 'service-account.key', 'service-account.pub']) {
+    assert.equal((await stat(join(dir, f))).mode & 0o777, 0o600, f);
+  }
+  const again = await ensureServerPKI(dir, { hostnames: [], ips: [] });
+  assert.equal(again.kubeletClientCert, pki.kubeletClientCert);
+  assert.equal(again.serviceAccountKey, pki.serviceAccountKey);
+});
