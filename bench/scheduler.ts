@@ -11,7 +11,7 @@
 // topology-spread and preemption at their default sizes alone, and basic at 500 nodes end to end.
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
   const profileDir = values['cpu-prof'] ? join(repoRoot, 'bench', 'results', 'profiles') : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const rows: CaseResult[] = [];
+  // The machine may be shared: the 1-minute load average before and after says how much.
+  const loadBefore = Number(loadavg()[0]!.toFixed(2));
   for (const job of jobs) {
     const c = job.case;
     process.stderr.write(`${job.opts.mode} ${c.workload}: ${c.nodes} nodes, ${c.initPods} init pods, ${c.pods} pods\n`);
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const out = {
     benchmark: 'scheduler', date: new Date().toISOString(), machine,
+    loadAverage: { before: loadBefore, after: Number(loadavg()[0]!.toFixed(2)) },
     setup: 'alone: API server on SQLite, nodes and init pods created through the API, the scheduler with the default profile over the in-process transport, '
       + 'a pod counted when its binding returned; e2e: the same server with simulated nodes and the scheduler in one process, pods created over HTTPS '
       + 'by a load generator process, a pod counted when Running',
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `scheduler-${out.date.slice(0, 10)}.json`), `${JSON.stringify(out, null, 2)}\n`);
   await writeFile(join(dir, 'scheduler-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
-  console.log(`Scheduling on ${machine}: pods/s average and over 1 s windows; latency from creation (from the scheduler's start for pods `
+  console.log(`Scheduling on ${machine} (load average ${out.loadAverage.before} before, ${out.loadAverage.after} after): pods/s average and over 1 s windows; latency from creation (from the scheduler's start for pods `
     + 'created before it) to bound (alone) or Running (e2e)\n');
   console.log(table(rows));
   for (const r of rows) if (r.note?.startsWith('skipped')) console.log(`\n${r.mode} ${r.workload}: ${r.note}`);
