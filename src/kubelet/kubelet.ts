@@ -4,6 +4,7 @@
 // resync. Stopping it leaves containers running; a new Kubelet adopts them.
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
 import type { ConfigMap, Pod, Secret, Service, Taint } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
@@ -132,7 +133,7 @@ export class Kubelet {
       // images and the pod network
       if (o.importImages ?? (o.cri === undefined)) await this.importImages(endpoint!);
       const podCIDR = o.podCIDR ?? (await this.nodePodCIDR()) ?? DEFAULT_POD_CIDR;
-      if (!o.cri) await writeCniConfig(this.paths.cniConfDir, cniConfList({ name: 'kite', bridge: o.cniBridge ?? 'kite0', podCIDR }));
+      if (!o.cri) await writeCniConfig(this.paths.cniConfDir, cniConfList({ name: 'kite', bridge: o.cniBridge ?? 'kite0', podCIDR, ipamDataDir: join(this.paths.root, 'cni', 'networks') }));
 
       // the Node
       const recorder = createEventRecorder(o.client, { component: 'kubelet', host: o.nodeName, clock: o.clock, logger: o.logger });

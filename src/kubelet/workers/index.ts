@@ -6,3 +6,4 @@ export { PodSyncer, gracePeriod, type PodProbes, type PodSyncerOptions, type Pod
 export { PodLifecycleEvents } from './pleg.js';
 export { managedHostsFile, hostNetworkHostsFile } from './hosts-file.js';
 export { startContainer, type ContainerStarterDeps, type StartContext } from './start-container.js';
+export { removePodCgroups, podCgroupCandidates, CGROUPFS_ROOT } from './cgroups.js';

@@ -21,6 +21,7 @@ import { podSandboxConfig } from '../pods/sandbox.js';
 import { computePodStatus, type ProbeStatus, type SyncFailure } from '../pods/status.js';
 import type { ImagePuller } from '../runtime/images.js';
 import type { RuntimeManager } from '../runtime/manager.js';
+import { removePodCgroups } from './cgroups.js';
 import { hostNetworkHostsFile, managedHostsFile } from './hosts-file.js';
 import type { SyncRequest, SyncResult } from './pod-workers.js';
 import { startContainer, type StartContext } from './start-container.js';
@@ -57,6 +58,8 @@ export interface PodSyncerOptions {
   hostIPs(): string[];
   nodeAllocatable(): Record<string, string> | undefined;
   probes?: PodProbes;
+  /** Where the cgroup v1 hierarchies are mounted (pod cgroups are removed there); /sys/fs/cgroup. */
+  cgroupfs?: string;
   /** The node's /etc/hosts, for host-network pods. */
   nodeHostsFile?: string;
 }
@@ -227,6 +230,7 @@ export class PodSyncer {
     }
     this.o.images.forgetPod(uid);
     await rm(podDir(this.o.paths, uid), { recursive: true, force: true });
+    await removePodCgroups(uid, this.o.cgroupfs);
     this.o.statuses.forget(uid);
   }
 
