@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions } from '../client/controller.js';
+import type { RawAgentFlags, RawNodeFlags } from './agent.js';
 import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
 import { registerImagesCommand } from './images.js';
@@ -59,6 +60,15 @@ Examples:
   $ kite server --datastore-endpoint http://127.0.0.1:2379 --log-format json
   $ kite server --scheduler-config ./scheduler.yaml
   $ kite server --disable-scheduler               # run \`kite scheduler\` elsewhere instead
+  $ kite server --disable-agent                   # control plane only; join nodes with \`kite agent\`
+  $ kite server --node-name cp1 --node-label zone=a
+`;
+
+const agentExamples = `
+Examples:
+  $ kite agent --server https://10.0.0.1:6443 --token K10...::node:...   # first start
+  $ kite agent --server https://10.0.0.1:6443                          # later starts reuse the credentials
+  $ kite agent --server https://10.0.0.1:6443 --token "$(cat node-token)" --node-label zone=a --node-taint gpu=true:NoSchedule
 `;
 
 const controllerManagerExamples = `
@@ -112,7 +122,7 @@ async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Prom
   }
 }
 
-type RawServerCommandFlags = RawServerFlags & {
+type RawServerCommandFlags = RawServerFlags & RawNodeFlags & {
   disableControllers?: boolean;
   nodeMonitorGracePeriod?: string;
   defaultTolerationSeconds?: string;
@@ -131,6 +141,8 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
   });
   const { parseControllerOptions } = await import('./controller-manager.js');
   const controllerOptions = parseControllerOptions(raw);
+  // The node flags matter only when the agent runs (a host name unfit for a node name is no error without it).
+  const node = raw.disableAgent ? undefined : (await import('./agent.js')).parseNodeFlags(raw, hostname());
   const simulateNodes = raw.simulateNodes === undefined ? undefined : (await import('./simulate.js')).parseNodeCount('--simulate-nodes', raw.simulateNodes);
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   // A bad config file stops the start, before anything listens.
@@ -144,8 +156,34 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
       signal, logger, hostnames: [hostname()], ips: machineAddresses(), disableControllers: raw.disableControllers === true, controllerOptions,
       ...(simulateNodes ? { simulateNodes } : {}),
       disableScheduler: raw.disableScheduler === true, ...(schedulerProfiles ? { schedulerProfiles } : {}),
+      ...(node ? { node } : {}),
     });
   });
+}
+
+async function agentCommand(raw: RawAgentFlags, io: MainIO): Promise<number> {
+  const { parseAgentFlags, runAgent } = await import('./agent.js');
+  const flags = parseAgentFlags(raw, {
+    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+    home: homedir(), cwd: process.cwd(), isTTY: io.stdout.isTTY === true, hostname: hostname(),
+  });
+  const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+  return untilSignalled(logger, (signal) => runAgent(flags, { signal, logger, hostnames: [hostname()] }));
+}
+
+/** Collects a repeatable option's values. */
+const repeatable = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** The node flags `kite server` and `kite agent` share (k3s' names). */
+function addNodeOptions(cmd: Command): Command {
+  return cmd
+    .option('--node-name <name>', 'name of this node (default: the host name)')
+    .option('--node-ip <ip>', "IP address the node reports (default: the host's first non-loopback IPv4)")
+    .option('--node-label <key=value>', 'label the node registers with (repeatable)', repeatable)
+    .option('--node-taint <key=value:Effect>', 'taint the node registers with (repeatable)', repeatable)
+    .option('--container-runtime-endpoint <unix:///path>', 'use this containerd instead of the one the agent runs')
+    .option('--cluster-dns <ip>', 'nameserver address pods are given (default: 10.43.0.10)')
+    .option('--cluster-domain <domain>', 'cluster domain pods search (default: cluster.local)');
 }
 
 async function controllerManagerCommand(raw: RawControllerManagerFlags, io: MainIO): Promise<number> {
@@ -181,25 +219,38 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', examples);
 
-  program.command('server')
-    .description('Run the control plane: storage, certificates, the API server, the controllers and the scheduler')
+  const serverCmd = program.command('server')
+    .description('Run the control plane (storage, certificates, the API server, the controllers and the scheduler) and a node agent for this machine')
     .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`)
     .option('--port <n>', `HTTPS port of the API server (0 picks a free one) (default: ${defaultPort})`)
     .option('--bind-address <ip>', `address the API server listens on (default: ${defaultBindAddress})`)
     .option('--advertise-address <ip>', 'address other machines reach this server at (added to the serving certificate)')
     .option('--datastore-endpoint <url>', 'sqlite://<path>, or etcd as http://host:2379[,http://host:2379...] (default: SQLite at <data-dir>/db/state.db)')
-    .option('--disable-agent', 'run without the node agent (the agent is not part of this release yet)')
+    .option('--disable-agent', 'run the control plane only, without the node agent for this machine')
     .option('--disable-controllers', 'run without the controllers (run `kite controller-manager` elsewhere instead)')
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
     .option('--disable-scheduler', 'run without the scheduler (run `kite scheduler` elsewhere instead)')
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (YAML or JSON) for the in-process scheduler')
-    .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)')
+    .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)');
+  addNodeOptions(serverCmd)
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', serverExamples)
     .action(async (opts: RawServerCommandFlags) => {
       setExitCode(await serverCommand(opts, io));
+    });
+
+  const agentCmd = program.command('agent')
+    .description('Run a node agent (kubelet on containerd) that joins a Kite server')
+    .option('--server <url>', 'the API server to join: https://HOST:6443 (required)')
+    .option('--token <token>', "join token, from the server's <data-dir>/server/node-token (needed on the first start only)")
+    .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`);
+  addNodeOptions(agentCmd)
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', agentExamples)
+    .action(async (opts: RawAgentFlags) => {
+      setExitCode(await agentCommand(opts, io));
     });
 
   program.command('controller-manager')

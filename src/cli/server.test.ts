@@ -86,7 +86,6 @@ test('runServer starts storage, certificates and the API server, then stops on a
   const text = s.lines.join('');
   assert.match(text, new RegExp(`storage: sqlite at ${join(s.dataDir, 'db', 'state.db')} \\(revision 0\\)`));
   assert.match(text, /apiserver: listening on https:\/\/0\.0\.0\.0:16443/);
-  assert.match(text, /agent: the node agent is not part of this release/);
   assert.ok(text.includes(`export KUBECONFIG=${kubeconfigPath}; kubectl get ns`));
 
   controller.abort();

@@ -7,6 +7,7 @@ import type { ControllerOptions } from '../client/controller.js';
 import { ensureNodeToken, ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
 import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import type { Backend } from '../storage/backend.js';
+import type { AgentComponents, NodeFlags } from './agent.js';
 import { defaultComponents, type ApiServerInstance, type ServerComponents } from './components.js';
 import { localClientAddress, urlHost, type Datastore, type ServerFlags } from './flags.js';
 import { ServiceIPRange } from '../apiserver/registry/strategies/service-allocator.js';
@@ -30,6 +31,10 @@ export interface ServerContext {
   disableScheduler?: boolean;
   /** The scheduler's profiles (`--scheduler-config`); default: the default profile. */
   schedulerProfiles?: SchedulerProfile[];
+  /** This machine's node, for the in-process agent (default: named after the first host name). */
+  node?: NodeFlags;
+  /** What the in-process agent runs (default: the real kubelet and host checks). */
+  agentComponents?: AgentComponents;
 }
 
 export function serverPaths(dataDir: string) {
@@ -141,9 +146,7 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   const { port } = server.address();
   if (flags.port === 0) await writeAdminKubeconfig(port);
   log('apiserver').info(`listening on https://${urlHost(flags.bindAddress)}:${port}`);
-  log('agent').info(flags.disableAgent
-    ? 'disabled (--disable-agent); running the control plane only'
-    : 'the node agent is not part of this release; running the control plane only');
+  if (flags.disableAgent) log('agent').info('disabled (--disable-agent); running the control plane only');
   log('kubeconfig').info(paths.kubeconfig);
   logger.info(`ready in ${Math.round(performance.now())} ms; to use it: export KUBECONFIG=${paths.kubeconfig}; kubectl get ns`);
   if (ctx.disableControllers) log('controller-manager').info('disabled (--disable-controllers)');
@@ -151,6 +154,10 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
   if (ctx.disableScheduler) log('scheduler').info('disabled (--disable-scheduler)');
   else if (server.connectInProcess && !controllers.signal.aborted) {
     controllersDone = Promise.all([controllersDone, runInProcessScheduler(server, ctx, controllers.signal)]).then(() => undefined);
+  }
+  // The agent stops with the controllers, while the API still answers; its containers keep running.
+  if (!flags.disableAgent && server.connectInProcess && !controllers.signal.aborted) {
+    controllersDone = Promise.all([controllersDone, runInProcessNodeAgent(server, ctx, flags, pki, controllers.signal)]).then(() => undefined);
   }
   // Simulated nodes stop with the controllers, while the API still answers.
   if (ctx.simulateNodes && server.connectInProcess && !controllers.signal.aborted) {
@@ -219,6 +226,22 @@ async function runInProcessScheduler(server: ApiServerInstance, ctx: ServerConte
     }
   } catch (err) {
     log.error(`failed: ${errorMessage(err)}`);
+  }
+}
+
+/** The node agent for this machine, reaching the API server in-process as its node. */
+async function runInProcessNodeAgent(server: ApiServerInstance, ctx: ServerContext, flags: ServerFlags, pki: ServerPKI, signal: AbortSignal): Promise<void> {
+  try {
+    const { parseNodeFlags, runInProcessAgent } = await import('./agent.js');
+    await runInProcessAgent({
+      connect: (user) => server.connectInProcess!(user),
+      ca: { caCert: pki.caCert, caKey: pki.caKey },
+      node: ctx.node ?? parseNodeFlags({}, ctx.hostnames[0] ?? 'kite'),
+      dataDir: flags.dataDir, hostnames: ctx.hostnames, logger: ctx.logger, signal,
+      ...(ctx.agentComponents ? { components: ctx.agentComponents } : {}),
+    });
+  } catch (err) {
+    ctx.logger.with({ component: 'agent' }).error(`failed: ${errorMessage(err)}`);
   }
 }
 

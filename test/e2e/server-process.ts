@@ -49,6 +49,11 @@ export interface StartOptions {
   datastore: Datastore;
   /** Extra `kite server` flags. */
   extraArgs?: string[];
+  /**
+   * Run the server's node agent (real containerd and containers; needs root). Off by default:
+   * the server is started with `--disable-agent`, so suites that need no node stay as they were.
+   */
+  agent?: boolean;
 }
 
 const READY_TIMEOUT_MS = Number(process.env.KITE_E2E_READY_TIMEOUT_MS ?? 20_000);
@@ -192,6 +197,7 @@ export async function startKite(opts: StartOptions): Promise<Kite> {
     '--port', String(port),
     '--bind-address', '127.0.0.1',
     ...(etcd ? ['--datastore-endpoint', etcd.endpoint] : []),
+    ...(opts.agent ? [] : ['--disable-agent']),
     ...(opts.extraArgs ?? []),
   ];
 

@@ -1,0 +1,110 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { silentLogger } from '../apimachinery/log.js';
+import { ensureNodeToken, ensureServerPKI, type ServerPKI } from '../apiserver/pki/index.js';
+import { ApiServer } from '../apiserver/server.js';
+import { MemoryBackend } from '../storage/memory/memory.js';
+import { CredentialsError, credentialFiles, ensureAgentCredentials, loadAgentCredentials, nodeNameOf } from './agent-credentials.js';
+
+interface Cluster { url: string; token: string; pki: ServerPKI; dir: string; stop(): Promise<void> }
+
+/** A real API server with the cluster CA and a node token, on a free loopback port. */
+async function startCluster(t: { after(fn: () => Promise<void>): void }): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'kite-agent-creds-'));
+  const pki = await ensureServerPKI(join(dir, 'tls'), { hostnames: [], ips: [] });
+  const token = await ensureNodeToken(join(dir, 'node-token'), pki.caCert);
+  const abort = new AbortController();
+  const server = new ApiServer({
+    backend: new MemoryBackend(), bindAddress: '127.0.0.1', port: 0,
+    tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
+    identity: { ca: { cert: pki.caCert, key: pki.caKey }, nodeToken: token },
+  });
+  await server.start(abort.signal);
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    abort.abort();
+    await server.stopped;
+  };
+  t.after(async () => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { url: `https://127.0.0.1:${server.address().port}`, token, pki, dir, stop };
+}
+
+test('the first start checks the CA against the token, obtains node credentials and keeps them 0600', async (t) => {
+  const c = await startCluster(t);
+  const dir = join(c.dir, 'agent', 'credentials');
+  const creds = await ensureAgentCredentials({ dir, server: c.url, token: c.token, nodeName: 'worker-1', addresses: ['10.0.0.7', 'worker-1.lan'], logger: silentLogger });
+
+  assert.equal(creds.nodeName, 'worker-1');
+  assert.equal(creds.caCert, c.pki.caCert);
+  const ca = new X509Certificate(c.pki.caCert);
+  const client = new X509Certificate(creds.clientCert);
+  assert.ok(client.verify(ca.publicKey), 'the client certificate is signed by the cluster CA');
+  assert.match(client.subject, /O=system:nodes/);
+  assert.equal(nodeNameOf(creds.clientCert), 'worker-1');
+  const serving = new X509Certificate(creds.servingCert);
+  assert.ok(serving.verify(ca.publicKey));
+  assert.match(serving.subjectAltName ?? '', /IP Address:10\.0\.0\.7/);
+  assert.match(serving.subjectAltName ?? '', /DNS:worker-1/);
+
+  assert.equal((await stat(dir)).mode & 0o777, 0o700);
+  for (const path of Object.values(credentialFiles(dir))) {
+    assert.equal((await stat(path)).mode & 0o777, 0o600, `${path} is 0600`);
+  }
+  const kubeconfig = parse(await readFile(credentialFiles(dir).kubeconfig, 'utf8'));
+  assert.equal(kubeconfig.clusters[0].cluster.server, c.url);
+  assert.equal(Buffer.from(kubeconfig.users[0].user['client-certificate-data'], 'base64').toString(), creds.clientCert);
+});
+
+test('later starts reuse the stored credentials without a token or the server', async (t) => {
+  const c = await startCluster(t);
+  const dir = join(c.dir, 'creds');
+  const first = await ensureAgentCredentials({ dir, server: c.url, token: c.token, nodeName: 'n1', addresses: [], logger: silentLogger });
+  await c.stop();
+  const again = await ensureAgentCredentials({ dir, server: c.url, nodeName: 'n1', addresses: [], logger: silentLogger });
+  assert.deepEqual(again, first);
+  assert.deepEqual(await loadAgentCredentials(dir), first);
+});
+
+test('a token whose CA hash does not match the server is refused before the token is sent', async (t) => {
+  const c = await startCluster(t);
+  const dir = join(c.dir, 'creds');
+  const wrongHash = c.token.replace(/^K10[0-9a-f]{4}/, 'K100000');
+  await assert.rejects(
+    ensureAgentCredentials({ dir, server: c.url, token: wrongHash, nodeName: 'n1', addresses: [], logger: silentLogger }),
+    (err: unknown) => err instanceof CredentialsError && /is not the one the token names/.test(err.message) && /refusing to join/.test(err.message),
+  );
+  assert.equal(existsSync(dir), false, 'nothing is written');
+});
+
+test('a wrong secret is answered 401 and reported as a refused token', async (t) => {
+  const c = await startCluster(t);
+  const dir = join(c.dir, 'creds');
+  const wrongSecret = c.token.replace(/::node:.*$/, '::node:not-the-secret');
+  await assert.rejects(
+    ensureAgentCredentials({ dir, server: c.url, token: wrongSecret, nodeName: 'n1', addresses: [], logger: silentLogger }),
+    (err: unknown) => err instanceof CredentialsError && /refused the token \(401\)/.test(err.message),
+  );
+  assert.equal(existsSync(dir), false);
+});
+
+test('without stored credentials for this node a token is required, and a malformed one is named', async (t) => {
+  const c = await startCluster(t);
+  const dir = join(c.dir, 'creds');
+  await assert.rejects(ensureAgentCredentials({ dir, server: c.url, nodeName: 'n1', addresses: [], logger: silentLogger }), /no node credentials yet .*pass --token/);
+  await ensureAgentCredentials({ dir, server: c.url, token: c.token, nodeName: 'n1', addresses: [], logger: silentLogger });
+  await assert.rejects(ensureAgentCredentials({ dir, server: c.url, nodeName: 'n2', addresses: [], logger: silentLogger }), /stored credentials are for node n1/);
+  await assert.rejects(ensureAgentCredentials({ dir, server: c.url, token: 'K10zz::', nodeName: 'n2', addresses: [], logger: silentLogger }), /--token is not a node token/);
+  const renamed = await ensureAgentCredentials({ dir, server: c.url, token: c.token, nodeName: 'n2', addresses: [], logger: silentLogger });
+  assert.equal(nodeNameOf(renamed.clientCert), 'n2');
+});
