@@ -4,112 +4,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket, createWebSocketStream } from 'ws';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import spdy from 'spdy-transport';
-import type { SpdyStream } from 'spdy-transport';
-import { KubeletServer } from '../../kubelet/server/server.js';
-import type { LogOptions } from '../../kubelet/server/types.js';
-import type { ServerPKI } from '../pki/index.js';
+import { startFakeNode, type FakeNode } from '../../kubelet/server/testing/fake-node.js';
 import { startTestServer, type TestServer } from '../testing/fixture.js';
 import { configureKubeletClient } from './kubelet-client.js';
-
-interface FakeNode {
-  port: number;
-  /** Everything the runtime saw: upgrade paths, stream types, resize messages, log requests. */
-  seen: { paths: string[]; streams: string[]; resizes: string[]; logs: { container: string; opts: LogOptions }[] };
-  close(): Promise<void>;
-}
-
-/**
- * exec: stdin comes back upper-cased on stdout and as-is on stderr; when stdin ends the command
- * "exits" with code 3 (a Failure Status on the error stream). portforward: data comes back
- * prefixed with the port.
- */
-async function startFakeNode(pki: ServerPKI): Promise<FakeNode> {
-  const seen: FakeNode['seen'] = { paths: [], streams: [], resizes: [], logs: [] };
-  const sockets = new Set<Duplex>();
-  const runtime = createServer((_req, res) => { res.writeHead(404); res.end(); });
-  runtime.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
-    sockets.add(socket);
-    seen.paths.push(req.url ?? '');
-    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
-    const picked = req.url!.startsWith('/portforward') ? 'portforward.k8s.io' : offered.includes('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : '';
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${picked}\r\n\r\n`);
-    const conn = spdy.connection.create(socket, { protocol: 'spdy', isServer: true });
-    conn.on('error', () => {});
-    const streams: Record<string, SpdyStream> = {};
-    let stdoutReady!: () => void;
-    const whenStdout = new Promise<void>((r) => { stdoutReady = r; });
-    conn.on('stream', (s: SpdyStream) => {
-      s.on('error', () => {});
-      s.respond(200, {});
-      const type = s.headers.streamtype;
-      seen.streams.push(type + (s.headers.port ? `:${s.headers.port}` : ''));
-      streams[type] = s;
-      if (type === 'data') {
-        s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from(`${s.headers.port}:`), d])));
-        s.on('end', () => s.end());
-      }
-      if (type === 'resize') s.on('data', (d: Buffer) => seen.resizes.push(d.toString()));
-      if (type === 'stdout') stdoutReady();
-      if (type === 'stdin') {
-        // As the kubelet's server does, the command starts once its output streams exist.
-        let chain = whenStdout;
-        s.on('data', (d: Buffer) => {
-          chain = chain.then(() => {
-            streams.stdout?.write(d.toString().toUpperCase());
-            streams.stderr?.write(d);
-          });
-        });
-        s.on('end', () => chain = chain.then(() => {
-          const status = { metadata: {}, status: 'Failure', message: 'command terminated with non-zero exit code: error executing command [sh], exit code 3', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } };
-          streams.error?.end(JSON.stringify(status));
-          streams.stdout?.end();
-          streams.stderr?.end();
-        }));
-      }
-    });
-  });
-  await new Promise<void>((r) => runtime.listen(0, '127.0.0.1', r));
-  const runtimePort = (runtime.address() as AddressInfo).port;
-  const abort = new AbortController();
-  const kubelet = new KubeletServer({
-    tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert }, port: 0, host: '127.0.0.1',
-    logs: {
-      async open(_ns, _pod, container, opts) {
-        seen.logs.push({ container, opts });
-        return (async function* () { yield Buffer.from(`${container} line 1\n`); yield Buffer.from(`${container} line 2\n`); })();
-      },
-    },
-    streams: {
-      async exec(_ns, _pod, container) { return `http://127.0.0.1:${runtimePort}/exec/${container}`; },
-      async attach(_ns, _pod, container) { return `http://127.0.0.1:${runtimePort}/attach/${container}`; },
-      async portForward(_ns, pod) { return `http://127.0.0.1:${runtimePort}/portforward/${pod}`; },
-    },
-  });
-  await kubelet.start(abort.signal);
-  return {
-    port: kubelet.address().port,
-    seen,
-    async close() {
-      abort.abort();
-      await kubelet.stopped;
-      for (const s of sockets) s.destroy();
-      runtime.closeAllConnections();
-      await new Promise((r) => runtime.close(r));
-    },
-  };
-}
 
 let ts: TestServer;
 let node: FakeNode;
 
 before(async () => {
   ts = await startTestServer();
-  node = await startFakeNode(ts.pki);
+  node = await startFakeNode({ cert: ts.pki.servingCert, key: ts.pki.servingKey, clientCA: ts.pki.caCert });
   configureKubeletClient(ts.server.registry, { cert: ts.pki.adminCert, key: ts.pki.adminKey, ca: ts.pki.caCert });
   const created = await ts.request('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } });
   assert.equal(created.status, 201, created.body);
