@@ -1,5 +1,6 @@
 // The Kubelet for real: its own containerd in a temp data dir, the standard images, a CNI bridge of
-// the test's own, a busybox pod run, logged and deleted, and nothing left behind. Needs root,
+// the test's own, a busybox pod run (ready through an exec readiness probe), logged and deleted,
+// and nothing left behind. Needs root,
 // Debian's containerd, the CNI plugins, busybox-static and gcc; skipped otherwise.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -91,7 +92,8 @@ test('Kubelet runs a busybox pod on its own containerd and leaves nothing behind
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo', namespace: 'default' },
     spec: {
       nodeName: 'kt-node', terminationGracePeriodSeconds: 2,
-      containers: [{ name: 'echo', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'echo hello from kite; exec sleep 3600'] }],
+      containers: [{ name: 'echo', image: BUSYBOX_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'echo hello from kite; exec sleep 3600'],
+        readinessProbe: { exec: { command: ['test', '-d', '/proc'] }, periodSeconds: 1 } }],
       volumes: [{ name: 'scratch', emptyDir: {} }],
     },
   });

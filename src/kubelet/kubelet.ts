@@ -30,7 +30,9 @@ import { CriLogFiles } from './server/log-files.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletError } from './server/types.js';
 import { VolumeManager } from './volumes/manager.js';
+import { ProbeManager } from './probes/manager.js';
 import { PodLifecycleEvents } from './workers/pleg.js';
+import { criExec, managedProbes } from './workers/probes.js';
 import { PodWorkers, type SyncRequest, type SyncResult } from './workers/pod-workers.js';
 import { PodStatusManager } from './workers/status-manager.js';
 import { PodSyncer, type PodProbes, type PodVolumes } from './workers/sync.js';
@@ -111,6 +113,7 @@ export class Kubelet {
     const tasks: Promise<unknown>[] = [];
     const timers: { cancel(): void }[] = [];
     let cri: CriClient | undefined;
+    let probeManager: ProbeManager | undefined;
     try {
       // containerd, then the CRI
       let endpoint = o.containerRuntimeEndpoint;
@@ -169,6 +172,12 @@ export class Kubelet {
       this.statuses = statuses;
       const dnsServers = o.clusterDNS ?? DEFAULT_CLUSTER_DNS;
       const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+      const probeHolder: { workers?: PodWorkers } = {};
+      probeManager = new ProbeManager({
+        clock: o.clock, logger: o.logger, exec: criExec(services.runtime),
+        recorder: (pod, type, reason, message) => recorder.event(pod as KubeObject, type, reason, message),
+        onChange: (uid) => probeHolder.workers?.update(uid),
+      });
       this.syncer = new PodSyncer({
         runtime, statuses, recorder, clock: o.clock, logger: o.logger, paths: this.paths,
         images: new ImagePuller(services.images, o.clock, recorder),
@@ -178,10 +187,11 @@ export class Kubelet {
         machineMemoryBytes: totalmem(),
         hostIPs: () => hostIPs(nodeAgent.node(), o.nodeIP),
         nodeAllocatable: () => nodeAgent.node()?.status?.allocatable,
-        probes: o.probes,
+        probes: o.probes ?? managedProbes(probeManager, criExec(services.runtime), o.clock, (pod, reason, message) => recorder.event(pod as KubeObject, 'Warning', reason, message)),
       });
       const workers = new PodWorkers((uid, req) => this.syncPod(uid, req), o.clock, o.logger);
       this.workers = workers;
+      probeHolder.workers = workers;
       pods.addEventHandler({
         onAdd: (p) => this.observe(p),
         onUpdate: (_, p) => this.observe(p),
@@ -217,6 +227,7 @@ export class Kubelet {
       if (!signal.aborted) throw e;
     } finally {
       for (const t of timers) t.cancel();
+      probeManager?.stop();
       await this.workers?.stop();
       await this.server?.stopped;
       await Promise.all(tasks);

@@ -7,3 +7,4 @@ export { PodLifecycleEvents } from './pleg.js';
 export { managedHostsFile, hostNetworkHostsFile } from './hosts-file.js';
 export { startContainer, type ContainerStarterDeps, type StartContext } from './start-container.js';
 export { removePodCgroups, podCgroupCandidates, CGROUPFS_ROOT } from './cgroups.js';
+export { criExec, managedProbes } from './probes.js';

@@ -37,10 +37,12 @@ export interface PodVolumes {
 /** Probes and lifecycle hooks, when the agent runs them. */
 export interface PodProbes {
   results: ProbeResults & ProbeStatus;
-  addPod(pod: Pod): void;
-  removePod(pod: Pod): void;
+  /** The pod and what the runtime holds for it, after each sync. */
+  updatePod(pod: Pod, state: PodRuntimeState, podIPs: string[]): void;
+  removePod(uid: string): void;
   postStart?(pod: Pod, c: Container, containerId: string): Promise<void>;
-  preStop?(pod: Pod, c: Container, containerId: string, graceSeconds: number): Promise<void>;
+  /** Runs the preStop hook; resolves to the grace left for stopping the container. */
+  preStop?(pod: Pod, c: Container, containerId: string, graceSeconds: number): Promise<number>;
 }
 
 export interface PodSyncerOptions {
@@ -96,7 +98,6 @@ export class PodSyncer {
     const pod = this.o.statuses.withLatestStatus(apiPod);
     const uid = pod.metadata?.uid ?? '';
     if (isTerminal(pod.status?.phase)) return this.finished(pod);
-    this.o.probes?.addPod(pod);
 
     let volumes = this.volumes.get(uid);
     try {
@@ -171,6 +172,8 @@ export class PodSyncer {
     }
 
     await this.writeStatus(pod, state, failures);
+    const ips = pod.spec?.hostNetwork ? this.o.hostIPs() : state.sandboxes.find((sb) => sb.ready)?.ips ?? [];
+    this.o.probes?.updatePod(pod, state, ips);
     return retryAt !== undefined ? { requeueAfterMs: Math.max(0, retryAt - this.o.clock.now()) } : {};
   }
 
@@ -182,7 +185,7 @@ export class PodSyncer {
       await this.stopAll(pod, state, gracePeriod(pod));
       state = await this.o.runtime.podState(uid);
     }
-    this.o.probes?.removePod(pod);
+    this.o.probes?.removePod(uid);
     await this.writeStatus(pod, state, new Map(), true);
     return {};
   }
@@ -221,10 +224,10 @@ export class PodSyncer {
   }
 
   private async removeLocal(uid: string, pod: Pod | undefined): Promise<void> {
+    this.o.probes?.removePod(uid);
     await this.o.volumes.tearDown(uid);
     this.volumes.delete(uid);
     if (pod) {
-      this.o.probes?.removePod(pod);
       this.backoff.forgetPod(pod);
       await rm(podLogDir(this.o.paths, pod.metadata?.namespace ?? 'default', pod.metadata?.name ?? '', uid), { recursive: true, force: true });
     }
@@ -243,7 +246,7 @@ export class PodSyncer {
     const spec = this.containerSpec(pod, rc.name);
     if (rc.state === 'running' && spec?.lifecycle?.preStop && this.o.probes?.preStop) {
       try {
-        await this.o.probes.preStop(pod, spec, rc.id, graceSeconds);
+        graceSeconds = await this.o.probes.preStop(pod, spec, rc.id, graceSeconds);
       } catch (e) {
         this.event(pod, 'Warning', 'FailedPreStopHook', (e as Error).message);
       }
