@@ -69,7 +69,7 @@ export class ApiServer {
     const admission = createAdmission(this.registry);
     for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
-    configureKubeletClient(this.registry, opts.kubeletClient);
+    configureKubeletClient(this.registry, opts.kubeletClient ?? opts.identity?.kubeletClient);
     const identity = opts.identity ?? {};
     this.serviceAccountTokens = new ServiceAccountTokens({ ...identity.serviceAccount, clock: this.clock });
     this.authn = new RequestAuthenticator(this.registry, this.serviceAccountTokens, this.clock);
