@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { parseGoDuration } from '../api/resources/batch/cron-schedule.js';
 import type { Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions, type Controller, type ControllerOptions } from '../client/controller.js';
-import { loadKubeconfig } from '../client/kubeconfig.js';
-import { ApiClient } from '../client/rest.js';
-import { httpsTransport } from '../client/transport.js';
+import { clientFromKubeconfig } from './kubeconfig-client.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
 import { leaderIdentity, runControllers } from './run-controllers.js';
 
@@ -100,16 +98,11 @@ export interface ControllerManagerContext {
 /** Runs until `ctx.signal` aborts; resolves with the process exit code. */
 export async function runControllerManager(flags: ControllerManagerFlags, ctx: ControllerManagerContext): Promise<number> {
   const log = ctx.logger.with({ component: 'controller-manager' });
-  let creds;
-  try {
-    creds = await loadKubeconfig(flags.kubeconfig, flags.context);
-  } catch (err) {
-    log.error(`cannot read kubeconfig ${flags.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  }
-  const client = new ApiClient(httpsTransport(creds, 'kite-controller-manager'));
+  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-controller-manager', log);
+  if (!conn) return 1;
+  const { client } = conn;
   const controllers = ctx.controllers ?? (await import('./controllers.js')).allControllers();
-  log.info(`connecting to ${creds.server}; ${controllers.length} controllers; leader election ${flags.leaderElect ? 'on' : 'off'}`);
+  log.info(`connecting to ${conn.server}; ${controllers.length} controllers; leader election ${flags.leaderElect ? 'on' : 'off'}`);
   try {
     await runControllers({
       client,

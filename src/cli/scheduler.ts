@@ -4,9 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
-import { loadKubeconfig } from '../client/kubeconfig.js';
-import { ApiClient } from '../client/rest.js';
-import { httpsTransport } from '../client/transport.js';
+import type { ApiClient } from '../client/rest.js';
+import { clientFromKubeconfig } from './kubeconfig-client.js';
 import { checkProfiles, parseSchedulerConfig } from '../scheduler/config/config.js';
 import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import { defaultRegistry } from '../scheduler/plugins/registry.js';
@@ -117,16 +116,11 @@ export async function runScheduler(flags: SchedulerFlags, ctx: SchedulerContext)
     log.error((err as Error).message);
     return 1;
   }
-  let creds;
-  try {
-    creds = await loadKubeconfig(flags.kubeconfig, flags.context);
-  } catch (err) {
-    log.error(`cannot read kubeconfig ${flags.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  }
-  const client = new ApiClient(httpsTransport(creds, 'kite-scheduler'));
+  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-scheduler', log);
+  if (!conn) return 1;
+  const { client } = conn;
   const names = (profiles ?? [{ schedulerName: 'default-scheduler' }]).map((p) => p.schedulerName).join(', ');
-  log.info(`connecting to ${creds.server}; profiles ${names}; leader election ${flags.leaderElect ? 'on' : 'off'}`);
+  log.info(`connecting to ${conn.server}; profiles ${names}; leader election ${flags.leaderElect ? 'on' : 'off'}`);
   try {
     await runSchedulerOn({ client, logger: ctx.logger, signal: ctx.signal, host: ctx.hostname, profiles, leaderElect: flags.leaderElect });
   } catch (err) {

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
 import { parseQuantity } from '../apimachinery/quantity.js';
-import { loadKubeconfig } from '../client/kubeconfig.js';
-import { ApiClient } from '../client/rest.js';
-import { httpsTransport } from '../client/transport.js';
+import type { ApiClient } from '../client/rest.js';
+import { clientFromKubeconfig } from './kubeconfig-client.js';
 import type { NodeCapacity, NodeFleet } from '../kubelet/simulated/index.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
 
@@ -88,15 +87,10 @@ export async function runSimulatedNodes(client: ApiClient, fleet: NodeFleet, log
 /** `kite simulate`: runs until `signal` aborts; resolves with the process exit code. */
 export async function runSimulate(flags: SimulateFlags, ctx: { signal: AbortSignal; logger: Logger }): Promise<number> {
   const log = ctx.logger.with({ component: 'node-simulator' });
-  let creds;
-  try {
-    creds = await loadKubeconfig(flags.kubeconfig, flags.context);
-  } catch (err) {
-    log.error(`cannot read kubeconfig ${flags.kubeconfig}: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  }
-  const client = new ApiClient(httpsTransport(creds, 'kite-node-simulator'));
-  log.info(`connecting to ${creds.server}; simulating ${flags.fleet.count} nodes`);
+  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-node-simulator', log);
+  if (!conn) return 1;
+  const { client } = conn;
+  log.info(`connecting to ${conn.server}; simulating ${flags.fleet.count} nodes`);
   try {
     await runSimulatedNodes(client, flags.fleet, ctx.logger, ctx.signal);
   } catch (err) {
