@@ -147,7 +147,8 @@ test('runAgent joins with the token, runs the kubelet as its node over HTTPS, an
   const s = FakeKubelet.last!.settings;
   assert.equal(s.dataDir, dataDir);
   assert.deepEqual(s.labels, { zone: 'a' });
-  assert.equal(s.clusterDNS, '10.43.0.10');
+  assert.deepEqual(s.clusterDNS, ['10.43.0.10']);
+  assert.equal(s.clusterDomain, 'cluster.local');
   assert.equal(s.serving?.clientCA, c.pki.caCert);
   assert.equal((await stat(join(agentPaths(dataDir).credentials, 'client.key'))).mode & 0o777, 0o600);
   abort.abort();

@@ -9,7 +9,7 @@ import type { Taint } from 'kubernetes-types/core/v1.js';
 import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
 import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../apimachinery/validation.js';
-import type { ApiClient } from '../client/rest.js';
+import type { KubeletOptions } from '../kubelet/kubelet.js';
 import { agentPaths } from '../kubelet/paths.js';
 import { FlagError, defaultDataDir, parseLogFormat, type FlagEnvironment, type LogFormat } from './flags.js';
 import { processHost, runPreflight, type PreflightHost } from './preflight.js';
@@ -140,22 +140,8 @@ export function parseAgentFlags(raw: RawAgentFlags, env: FlagEnvironment & { hos
 // ---------------------------------------------------------------------------------------------
 // Running the kubelet
 
-/** What the agent gives the kubelet (src/kubelet/kubelet.ts's options). */
-export interface KubeletSettings {
-  client: ApiClient;
-  clock: typeof realClock;
-  logger: Logger;
-  nodeName: string;
-  nodeIP?: string;
-  dataDir: string;
-  containerRuntimeEndpoint?: string;
-  clusterDNS?: string;
-  clusterDomain?: string;
-  labels?: Record<string, string>;
-  taints?: Taint[];
-  serving?: { cert: string; key: string; clientCA: string; port?: number; host?: string };
-  importImages?: boolean;
-}
+/** What the agent gives the kubelet. */
+export type KubeletSettings = KubeletOptions;
 
 export interface KubeletInstance {
   start(signal: AbortSignal): Promise<void>;
@@ -172,9 +158,7 @@ export interface AgentComponents {
 
 export const defaultAgentComponents: AgentComponents = {
   async loadKubelet() {
-    // Named through a variable while the kubelet's module is being written; typed by KubeletSettings.
-    const module = '../kubelet/kubelet.js';
-    const { Kubelet } = await import(module) as { Kubelet: KubeletConstructor };
+    const { Kubelet } = await import('../kubelet/kubelet.js');
     return Kubelet;
   },
 };
@@ -313,7 +297,7 @@ function kubeletNodeSettings(node: NodeFlags): Pick<KubeletSettings, 'nodeName' 
     nodeName: node.nodeName,
     ...(node.nodeIP ? { nodeIP: node.nodeIP } : {}),
     ...(node.containerRuntimeEndpoint ? { containerRuntimeEndpoint: node.containerRuntimeEndpoint } : {}),
-    clusterDNS: node.clusterDNS,
+    clusterDNS: [node.clusterDNS],
     clusterDomain: node.clusterDomain,
     labels: node.labels,
     taints: node.taints,
