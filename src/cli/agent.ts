@@ -183,7 +183,7 @@ export async function runKubelet(Kubelet: KubeletConstructor, settings: KubeletS
   const kubelet = new Kubelet(settings);
   const run = kubelet.start(signal);
   await Promise.race([kubelet.ready, run]);
-  settings.logger.info(`node ${settings.nodeName} is running`);
+  settings.logger.with({ component: 'agent' }).info(`node ${settings.nodeName} is running`);
   await run;
   // A start() that returns once running is stopped by the signal alone.
   if (!signal.aborted) await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));

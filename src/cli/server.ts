@@ -233,11 +233,15 @@ async function runInProcessScheduler(server: ApiServerInstance, ctx: ServerConte
 async function runInProcessNodeAgent(server: ApiServerInstance, ctx: ServerContext, flags: ServerFlags, pki: ServerPKI, signal: AbortSignal): Promise<void> {
   try {
     const { parseNodeFlags, runInProcessAgent } = await import('./agent.js');
+    // A signal of its own: the kubelet's many listeners would otherwise pile onto the controllers' one.
+    const own = new AbortController();
+    if (signal.aborted) own.abort();
+    else signal.addEventListener('abort', () => own.abort(), { once: true });
     await runInProcessAgent({
       connect: (user) => server.connectInProcess!(user),
       ca: { caCert: pki.caCert, caKey: pki.caKey },
       node: ctx.node ?? parseNodeFlags({}, ctx.hostnames[0] ?? 'kite'),
-      dataDir: flags.dataDir, hostnames: ctx.hostnames, logger: ctx.logger, signal,
+      dataDir: flags.dataDir, hostnames: ctx.hostnames, logger: ctx.logger, signal: own.signal,
       ...(ctx.agentComponents ? { components: ctx.agentComponents } : {}),
     });
   } catch (err) {
