@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ async function startCluster(t: { after(fn: () => Promise<void>): void }): Promis
   return { url: `https://127.0.0.1:${server.address().port}`, token, pki, dir, stop };
 }
 
-test('the first start checks the CA against the token, obtains node credentials and keeps them 0600', async (t) => {
+test('the first start checks the CA against the token, obtains certificates for keys of its own and keeps them 0600', async (t) => {
   const c = await startCluster(t);
   const dir = join(c.dir, 'agent', 'credentials');
   const creds = await ensureAgentCredentials({ dir, server: c.url, token: c.token, nodeName: 'worker-1', addresses: ['10.0.0.7', 'worker-1.lan'], logger: silentLogger });
@@ -52,8 +52,10 @@ test('the first start checks the CA against the token, obtains node credentials 
   assert.ok(client.verify(ca.publicKey), 'the client certificate is signed by the cluster CA');
   assert.match(client.subject, /O=system:nodes/);
   assert.equal(nodeNameOf(creds.clientCert), 'worker-1');
+  assert.ok(client.checkPrivateKey(createPrivateKey(creds.clientKey)), 'the client key was made here and fits the certificate');
   const serving = new X509Certificate(creds.servingCert);
   assert.ok(serving.verify(ca.publicKey));
+  assert.ok(serving.checkPrivateKey(createPrivateKey(creds.servingKey)));
   assert.match(serving.subjectAltName ?? '', /IP Address:10\.0\.0\.7/);
   assert.match(serving.subjectAltName ?? '', /DNS:worker-1/);
 

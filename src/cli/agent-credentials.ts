@@ -1,10 +1,10 @@
 // An agent's node credentials. On first start it fetches the cluster CA from `/cacerts`, checks
 // it against the hash the join token carries (k3s' `K10<sha256>::node:<secret>`), and trades the
-// token once for a client certificate (`system:node:<name>`, group `system:nodes`) and a
+// token once (with certificate signing requests for keys made here) for a client certificate (`system:node:<name>`, group `system:nodes`) and a
 // serving certificate for its HTTPS endpoint. They are kept under
 // `<data-dir>/agent/credentials` (files 0600, directory 0700) with a node kubeconfig, so later
 // starts need no token.
-import { X509Certificate } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, webcrypto } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
@@ -135,16 +135,26 @@ export async function fetchClusterCA(server: URL, expectedHash: string | undefin
   return res.body;
 }
 
-interface CredentialsAnswer { kind?: string; caCert?: string; clientCert?: string; clientKey?: string; servingCert?: string; servingKey?: string }
+interface CredentialsAnswer { kind?: string; caCert?: string; clientCert?: string; servingCert?: string }
 
-/** Trades the join token for this node's certificates (the server makes the keys). */
+/** A new ECDSA P-256 key (PKCS#8 PEM) and a certificate signing request for it. */
+export async function keyAndCSR(commonName: string): Promise<{ key: string; csr: string }> {
+  const { x509 } = await import('../apiserver/pki/x509.js');
+  const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${commonName}`, keys, signingAlgorithm: algorithm });
+  return { key: KeyObject.from(keys.privateKey).export({ format: 'pem', type: 'pkcs8' }).toString(), csr: csr.toString('pem') };
+}
+
+/** Trades the join token for this node's certificates; the private keys are made here and never sent. */
 export async function requestNodeCredentials(server: URL, caCert: string, token: string, nodeName: string, addresses: string[]): Promise<AgentCredentials> {
+  const [client, serving] = await Promise.all([keyAndCSR(`system:node:${nodeName}`), keyAndCSR(`system:node:${nodeName}`)]);
   const res = await call(server, {
     method: 'POST',
     path: NODE_CREDENTIALS_PATH,
     ca: caCert,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ nodeName, addresses }),
+    body: JSON.stringify({ nodeName, addresses, clientCSR: client.csr, servingCSR: serving.csr }),
   });
   if (res.status === 401 || res.status === 403) {
     throw new CredentialsError(`${server.origin} refused the token (${res.status}); take it again from <data-dir>/server/node-token on the server`);
@@ -156,10 +166,13 @@ export async function requestNodeCredentials(server: URL, caCert: string, token:
   } catch {
     throw new CredentialsError(`${server.origin}${NODE_CREDENTIALS_PATH} answered something other than JSON`);
   }
-  const { clientCert, clientKey, servingCert, servingKey } = answer;
-  if (!clientCert || !clientKey || !servingCert || !servingKey) throw new CredentialsError(`${server.origin} answered incomplete node credentials`);
+  const { clientCert, servingCert } = answer;
+  if (!clientCert || !servingCert) throw new CredentialsError(`${server.origin} answered incomplete node credentials`);
   if (answer.caCert !== undefined && answer.caCert !== caCert) throw new CredentialsError(`${server.origin} answered a CA other than the one it presents at ${CACERTS_PATH}`);
-  return { nodeName, caCert, clientCert, clientKey, servingCert, servingKey };
+  for (const [cert, key] of [[clientCert, client.key], [servingCert, serving.key]] as const) {
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new CredentialsError(`${server.origin} answered a certificate for a key other than ours`);
+  }
+  return { nodeName, caCert, clientCert, clientKey: client.key, servingCert, servingKey: serving.key };
 }
 
 export interface EnsureCredentialsOptions {
