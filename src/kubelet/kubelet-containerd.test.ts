@@ -3,13 +3,14 @@
 // and nothing left behind. Needs root,
 // Debian's containerd, the CNI plugins, busybox-static and gcc; skipped otherwise.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import {
+  assertNothingLeft, containerdSkip, removeAllSandboxes, removeTestDir, testPodNetwork, waitFor as waitUntil,
+} from '../../test/support/containerd.js';
 import { startTestServer } from '../apiserver/testing/fixture.js';
 import { realClock } from '../apimachinery/clock.js';
 import { silentLogger } from '../apimachinery/log.js';
@@ -19,49 +20,21 @@ import { connectCri } from './cri/client.js';
 import { Kubelet } from './kubelet.js';
 import { BUSYBOX_IMAGE, containerLogPath, podLogDir } from './paths.js';
 
-const run = promisify(execFile);
-const skip = !existsSync('/usr/bin/containerd') ? '/usr/bin/containerd is missing'
-  : process.getuid?.() !== 0 ? 'needs root'
-  : !existsSync('/usr/lib/cni/bridge') ? 'the CNI plugins (/usr/lib/cni) are missing'
-  : !existsSync('/bin/busybox') ? '/bin/busybox is missing' : false;
+const skip = containerdSkip({ cni: true });
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function mountsUnder(path: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
-}
-
-async function processesUsing(path: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(path)) pids.push(Number(name));
-  }
-  return pids;
-}
+const waitFor = <T>(what: string, check: () => Promise<T | undefined | false>) => waitUntil(what, check, 60_000, 100);
 
 test('Kubelet runs a busybox pod on its own containerd and leaves nothing behind', { skip, timeout: 300_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'kite-kubelet-'));
-  const rand = Math.floor(Math.random() * 250) + 1;
-  const bridge = `kt${Math.random().toString(36).slice(2, 10)}`;
+  const { bridge, podCIDR, address } = testPodNetwork();
   const server = await startTestServer();
   const client = new ApiClient(inProcessTransport(() => server.server.connectInProcess({ name: 'system:node:kt-node', groups: ['system:masters'] })));
   const kubelet = new Kubelet({
     client, clock: realClock, logger: silentLogger, nodeName: 'kt-node', nodeIP: '127.0.0.1', dataDir: dir,
-    cniBridge: bridge, podCIDR: `10.88.${rand}.0/24`,
+    cniBridge: bridge, podCIDR,
   });
   const ac = new AbortController();
   const running = kubelet.start(ac.signal);
@@ -69,21 +42,12 @@ test('Kubelet runs a busybox pod on its own containerd and leaves nothing behind
 
   t.after(async () => {
     // Best effort when the test failed half-way; the assertions below check the normal path.
-    if (!ac.signal.aborted && existsSync(socket)) {
-      const cri = connectCri(`unix://${socket}`, { defaultTimeoutMs: 30_000 });
-      for (const sb of (await cri.runtime.listPodSandbox({}).catch(() => ({ items: [] }))).items) {
-        await cri.runtime.stopPodSandbox({ podSandboxId: sb.id }).catch(() => {});
-        await cri.runtime.removePodSandbox({ podSandboxId: sb.id }).catch(() => {});
-      }
-      cri.close();
-    }
+    if (!ac.signal.aborted) await removeAllSandboxes(socket);
     ac.abort();
     await running.catch(() => {});
     client.close();
     await server.close();
-    if (existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'del', bridge]).catch(() => {});
-    for (const m of (await mountsUnder(dir)).reverse()) await run('umount', ['-l', m]).catch(() => {});
-    if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+    await removeTestDir(dir, bridge);
   });
 
   await kubelet.ready;
@@ -102,7 +66,7 @@ test('Kubelet runs a busybox pod on its own containerd and leaves nothing behind
     const p = await pods.get('default', 'echo');
     return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready && p;
   });
-  assert.match(runningPod.status.podIP, new RegExp(`^10\\.88\\.${rand}\\.\\d+$`));
+  assert.match(runningPod.status.podIP, address);
   const logFile = join(podLogDir(kubelet.paths, 'default', 'echo', uid), containerLogPath('echo', 0));
   await waitFor('the log line', async () => (await readFile(logFile, 'utf8')).includes('stdout F hello from kite'));
   assert.ok(existsSync(join(kubelet.paths.pods, uid, 'volumes')));
@@ -122,9 +86,7 @@ test('Kubelet runs a busybox pod on its own containerd and leaves nothing behind
   ac.abort();
   await running;
   assert.equal(existsSync(socket), false, 'containerd stopped');
-  await run('ip', ['link', 'del', bridge]);
-  assert.deepEqual(await mountsUnder(dir), []);
-  assert.deepEqual(await processesUsing(dir), []);
+  await assertNothingLeft(dir, { bridge });
   const cgroups = (await readdir('/sys/fs/cgroup')).flatMap((h) => ['kubepods/besteffort', 'kubepods'].map((q) => `/sys/fs/cgroup/${h}/${q}/pod${uid}`));
   assert.deepEqual(cgroups.filter((c) => existsSync(c)), [], 'the pod cgroups are removed');
 });

@@ -2,92 +2,39 @@
 // pod on a CNI bridge, restarted after it dies, stopped, and nothing left behind. Needs root,
 // Debian's containerd and the CNI plugins; skipped otherwise.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
+import {
+  assertNothingLeft, CONTAINERD, containerdSkip, importStandardImages, linkExists, netnsNames, processesUsing, removeTestDir,
+  startTestContainerd, testPodNetwork, waitFor,
+} from '../../../test/support/containerd.js';
 import { realClock } from '../../apimachinery/clock.js';
 import { connectCri, type CriClient } from '../cri/client.js';
 import type { Input, PodSandboxConfig } from '../cri/types.js';
-import { importImageArchive } from '../images/import.js';
-import { buildStandardImages, standardImageFiles } from '../images/standard.js';
 import { agentPaths, BUSYBOX_IMAGE, containerLogPath, PAUSE_IMAGE, podLogDir } from '../paths.js';
 import { cniConfList, writeCniConfig } from './cni.js';
 import { Containerd } from './containerd.js';
 
-const run = promisify(execFile);
-const skip = !existsSync('/usr/bin/containerd') ? '/usr/bin/containerd is missing'
-  : process.getuid?.() !== 0 ? 'needs root'
-  : !existsSync('/usr/lib/cni/bridge') ? 'the CNI plugins (/usr/lib/cni) are missing'
-  : !existsSync('/bin/busybox') ? '/bin/busybox is missing' : false;
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function mountsUnder(path: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
-}
-
-async function processesUsing(path: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(path)) pids.push(Number(name));
-  }
-  return pids;
-}
-
-async function linkExists(name: string): Promise<boolean> {
-  return existsSync(`/sys/class/net/${name}`);
-}
-
-async function removeAllSandboxes(cri: CriClient): Promise<void> {
-  for (const sb of (await cri.runtime.listPodSandbox({})).items) {
-    await cri.runtime.stopPodSandbox({ podSandboxId: sb.id });
-    await cri.runtime.removePodSandbox({ podSandboxId: sb.id });
-  }
-}
+const skip = containerdSkip({ cni: true });
 
 test('Containerd runs a pod through the CRI and leaves nothing behind', { skip, timeout: 180_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'kite-cd-'));
-  const paths = agentPaths(dir);
-  const rand = Math.floor(Math.random() * 250) + 1;
-  const bridge = `kt${Math.random().toString(36).slice(2, 10)}`;
-  const podCIDR = `10.88.${rand}.0/24`;
-  const netnsBefore = new Set(await readdir('/var/run/netns').catch(() => []));
-  const ac = new AbortController();
-  const containerd = new Containerd({
-    paths,
-    clock: realClock,
+  const { bridge, podCIDR, prefix, address } = testPodNetwork();
+  const netnsBefore = await netnsNames();
+  const tc = await startTestContainerd('kite-cd-', {
     stopGraceMs: 10_000,
     backoff: { minMs: 100, maxMs: 1000, resetAfterMs: 60_000 },
   });
-  const running = containerd.start(ac.signal);
+  const { dir, paths, containerd } = tc;
   let cri: CriClient | undefined;
 
   t.after(async () => {
     // Best effort when the test failed half-way; the assertions below check the normal path.
-    if (cri) {
-      await removeAllSandboxes(cri).catch(() => {});
-      cri.close();
-    }
-    ac.abort();
-    await running.catch(() => {});
-    if (await linkExists(bridge)) await run('ip', ['link', 'del', bridge]).catch(() => {});
-    for (const m of (await mountsUnder(dir)).reverse()) await run('umount', ['-l', m]).catch(() => {});
-    if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+    cri?.close();
+    await tc.cleanup(bridge);
   });
 
   await containerd.ready;
@@ -108,16 +55,13 @@ test('Containerd runs a pod through the CRI and leaves nothing behind', { skip, 
   await writeCniConfig(paths.cniConfDir, cniConfList({ name: 'kite', bridge, podCIDR, ipamDataDir: join(dir, 'cni-ipam') }));
   await waitFor('NetworkReady', async () => (await conditions()).NetworkReady === true);
 
-  const images = join(dir, 'image-archives');
-  await buildStandardImages(images);
-  const files = standardImageFiles(images);
-  for (const file of [files.pause, files.busybox]) await importImageArchive({ socket: paths.containerd.socket, file });
+  await importStandardImages(tc, ['pause', 'busybox']);
   const names = (await cri.images.listImages({})).images.flatMap((i) => i.repoTags);
   assert.ok(names.includes(PAUSE_IMAGE) && names.includes(BUSYBOX_IMAGE), names.join(', '));
   assert.ok((await cri.images.imageStatus({ image: { image: BUSYBOX_IMAGE } })).image);
   assert.equal((await cri.images.imageStatus({ image: { image: 'kite.local/absent:1' } })).image, null);
 
-  const uid = `uid-${rand}`;
+  const uid = `uid-${bridge}`;
   const logDirectory = podLogDir(paths, 'default', 'echo', uid);
   await mkdir(join(logDirectory, 'echo'), { recursive: true });
   const sandboxConfig: Input<PodSandboxConfig> = {
@@ -130,8 +74,8 @@ test('Containerd runs a pod through the CRI and leaves nothing behind', { skip, 
   const { podSandboxId } = await cri.runtime.runPodSandbox({ config: sandboxConfig });
   const sandbox = (await cri.runtime.podSandboxStatus({ podSandboxId })).status;
   assert.equal(sandbox?.state, 'SANDBOX_READY');
-  assert.match(sandbox?.network?.ip ?? '', new RegExp(`^10\\.88\\.${rand}\\.\\d+$`));
-  assert.ok(await linkExists(bridge), 'the bridge plugin created the bridge');
+  assert.match(sandbox?.network?.ip ?? '', address);
+  assert.ok(linkExists(bridge), 'the bridge plugin created the bridge');
 
   const { containerId } = await cri.runtime.createContainer({
     podSandboxId,
@@ -184,17 +128,9 @@ test('Containerd runs a pod through the CRI and leaves nothing behind', { skip, 
   cri.close();
   cri = undefined;
 
-  ac.abort();
-  await running;
+  await tc.stop();
   await assert.rejects(connectCri(containerd.endpoint).runtime.version({}, { timeoutMs: 500 }));
-  await run('ip', ['link', 'del', bridge]);
-  assert.equal(await linkExists(bridge), false);
-  assert.deepEqual(await mountsUnder(dir), []);
-  assert.deepEqual(await processesUsing(dir), []);
-  const netnsAfter = (await readdir('/var/run/netns').catch(() => [])).filter((n) => !netnsBefore.has(n));
-  assert.deepEqual(netnsAfter, []);
-  const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout;
-  assert.equal(nat.includes(`10.88.${rand}.`), false, 'no masquerade rules left for the pod network');
+  await assertNothingLeft(dir, { bridge, netnsBefore, natPrefix: prefix });
 });
 
 test('Containerd restarts a containerd that keeps exiting, with backoff, until stopped', { timeout: 30_000 }, async (t) => {
@@ -233,7 +169,7 @@ test('Containerd ends a containerd left running by an agent that died, and start
   // What the earlier agent left: its containerd, still running, and the pid file naming it.
   await mkdir(paths.containerd.dir, { recursive: true });
   await writeFile(paths.containerd.config, first.configText());
-  const orphan = spawn('/usr/bin/containerd', ['--config', paths.containerd.config], { stdio: 'ignore', detached: true });
+  const orphan = spawn(CONTAINERD, ['--config', paths.containerd.config], { stdio: 'ignore', detached: true });
   const orphanExit = new Promise((resolve) => orphan.once('exit', resolve));
   await writeFile(join(paths.containerd.dir, 'containerd.pid'), `${orphan.pid}\n`);
   const probe = connectCri(first.endpoint);
@@ -246,7 +182,7 @@ test('Containerd ends a containerd left running by an agent that died, and start
     ac.abort();
     await running.catch(() => {});
     if (orphan.exitCode === null && orphan.signalCode === null) orphan.kill('SIGKILL');
-    if ((await mountsUnder(dir)).length === 0) await rm(dir, { recursive: true, force: true });
+    await removeTestDir(dir);
   });
   await first.ready;
   await orphanExit;

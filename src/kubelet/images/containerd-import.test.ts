@@ -1,59 +1,31 @@
 // Imports the standard images (and docker / tag-only archives) into a containerd of our own and
 // runs them. Needs root and Debian's containerd; skipped otherwise.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { extract, pack } from 'tar-stream';
+import {
+  containerdSkip, CTR, mountsUnder, processesUsing, run, startTestContainerd, waitFor, type TestContainerd,
+} from '../../../test/support/containerd.js';
 import { BUSYBOX_IMAGE, HTTPD_IMAGE, PAUSE_IMAGE } from '../paths.js';
 import { importImageArchive, importImageDir } from './import.js';
 import { buildOciArchive, sha256 } from './oci-archive.js';
 import { buildStandardImages } from './standard.js';
 
-const run = promisify(execFile);
-const CONTAINERD = '/usr/bin/containerd';
-const CTR = '/usr/bin/ctr';
-const skip = !existsSync(CONTAINERD) || !existsSync(CTR) ? `${CONTAINERD} or ${CTR} is missing`
-  : process.getuid?.() !== 0 ? 'needs root' : !existsSync('/bin/busybox') ? '/bin/busybox is missing' : false;
+const skip = containerdSkip({ ctr: true });
 
+let tc: TestContainerd | undefined;
 let dir = '';
 let socket = '';
-let containerd: ChildProcess | undefined;
 
 async function ctr(...args: string[]): Promise<string> {
   const { stdout } = await run(CTR, ['-a', socket, '-n', 'k8s.io', ...args], { timeout: 30_000 });
   return stdout;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function mountsUnder(path: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
-}
-
-/** PIDs of processes (shims, containers' runtimes) whose command line names our temp dir. */
-async function processesUsing(path: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(path)) pids.push(Number(name));
-  }
-  return pids;
 }
 
 async function freePort(): Promise<number> {
@@ -101,42 +73,14 @@ async function untar(data: Buffer): Promise<Map<string, Buffer>> {
 
 before(async () => {
   if (skip) return;
-  dir = await mkdtemp(join(tmpdir(), 'kite-cd-images-'));
-  socket = join(dir, 'containerd.sock');
-  await mkdir(join(dir, 'net.d'));
-  await writeFile(join(dir, 'config.toml'), [
-    'version = 2',
-    `root = "${dir}/root"`,
-    `state = "${dir}/state"`,
-    '[grpc]',
-    `  address = "${socket}"`,
-    '[plugins."io.containerd.grpc.v1.cri"]',
-    // Without CAP_SYS_RESOURCE nothing may lower an OOM score, so containerd must not try.
-    '  restrict_oom_score_adj = true',
-    `  sandbox_image = "${PAUSE_IMAGE}"`,
-    '  [plugins."io.containerd.grpc.v1.cri".cni]',
-    '    bin_dir = "/usr/lib/cni"',
-    `    conf_dir = "${dir}/net.d"`,
-    '',
-  ].join('\n'));
-  const log = openSync(join(dir, 'containerd.log'), 'a');
-  containerd = spawn(CONTAINERD, ['--config', join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
-  closeSync(log);
-  await waitFor(async () => (await ctr('version')).includes('Server'), 'containerd to serve');
+  tc = await startTestContainerd('kite-cd-images-');
+  ({ dir, socket } = tc);
+  await tc.containerd.ready;
 });
 
 after(async () => {
-  if (skip || !dir) return;
-  if (containerd?.pid !== undefined && containerd.exitCode === null) {
-    const exited = new Promise((r) => containerd!.once('exit', r));
-    containerd.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (containerd.exitCode === null) containerd.kill('SIGKILL');
-  }
-  // Safety net only: the test asserts below that none of these exist.
-  for (const pid of await processesUsing(dir)) process.kill(pid, 'SIGKILL');
-  for (const m of (await mountsUnder(dir)).reverse()) await run('umount', ['-l', m]).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
+  // Safety net only: the last test asserts that nothing is left.
+  await tc?.cleanup();
 });
 
 test('the standard images import into containerd and run', { skip }, async () => {
@@ -160,7 +104,7 @@ test('the pause image runs until SIGTERM and then exits 0', { skip }, async () =
   const child = spawn(CTR, ['-a', socket, '-n', 'k8s.io', 'run', '--rm', PAUSE_IMAGE, 'kite-images-pause'], { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await waitFor(async () => /kite-images-pause\s+\d+\s+RUNNING/.test(await ctr('task', 'ls')), 'the pause task to run');
+    await waitFor('the pause task to run', async () => /kite-images-pause\s+\d+\s+RUNNING/.test(await ctr('task', 'ls')), 15_000);
     await ctr('task', 'kill', '-s', 'SIGTERM', 'kite-images-pause');
     assert.equal(await exited, 0);
   } finally {
@@ -176,12 +120,12 @@ test('the httpd image serves /www', { skip }, async () => {
   await ctr('run', '-d', '--net-host', HTTPD_IMAGE, 'kite-images-web', 'httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www');
   try {
     let res: { status: number; body: string } | undefined;
-    await waitFor(async () => { res = await httpGet(port); return true; }, 'httpd to answer');
+    await waitFor('httpd to answer', async () => { res = await httpGet(port); return true; }, 15_000);
     assert.equal(res!.status, 200);
     assert.match(res!.body, /It works!/);
   } finally {
     await ctr('task', 'kill', '-s', 'SIGKILL', 'kite-images-web').catch(() => undefined);
-    await waitFor(async () => { await ctr('task', 'delete', 'kite-images-web'); return true; }, 'the httpd task to stop');
+    await waitFor('the httpd task to stop', async () => { await ctr('task', 'delete', 'kite-images-web'); return true; }, 15_000);
     await ctr('containers', 'delete', 'kite-images-web');
   }
 });
@@ -215,10 +159,8 @@ test('docker archives and OCI archives with bare tags import under stable names'
 });
 
 test('containerd stops leaving no mounts and no processes behind', { skip }, async () => {
-  const exited = new Promise((r) => containerd!.once('exit', r));
-  containerd!.kill('SIGTERM');
-  await exited;
-  await waitFor(async () => (await processesUsing(dir)).length === 0, 'shims to exit', 5000).catch(() => undefined);
+  await tc!.stop();
+  await waitFor('shims to exit', async () => (await processesUsing(dir)).length === 0, 5000).catch(() => undefined);
   assert.deepEqual(await processesUsing(dir), []);
   assert.deepEqual(await mountsUnder(dir), []);
 });
