@@ -9,14 +9,13 @@ import { ApiClient } from '../../client/rest.js';
 import { inProcessTransport } from '../../client/transport.js';
 import { nodeLifecycleController, TAINT_UNREACHABLE } from '../../controllers/nodelifecycle/index.js';
 import { startControllerHarness } from '../../../test/support/controller-harness.js';
+import { advanceUntil, tick } from '../../../test/support/fake-clock.js';
 import type { RuntimeStatus } from './conditions.js';
 import type { HostReader } from './host.js';
 import { NodeStatusAgent, type NodeStatusAgentOptions } from './agent.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
-
-const tick = () => new Promise((r) => setTimeout(r, 5));
 
 const host: HostReader = {
   readFile: async (p) => ({
@@ -79,15 +78,7 @@ describe('node status agent', () => {
   const readyOf = (n: Obj) => n.status.conditions.find((c: Obj) => c.type === 'Ready');
 
   /** Moves the fake clock `stepMs` at a time, letting writes land, until `check` holds. */
-  async function until<T>(check: () => Promise<T | undefined | false>, stepMs = 1000, rounds = 400): Promise<T> {
-    for (let i = 0; i < rounds; i++) {
-      const v = await check();
-      if (v) return v;
-      clock.advance(stepMs);
-      await tick();
-    }
-    throw new Error('condition never held');
-  }
+  const until = <T>(check: () => Promise<T | undefined | false>, stepMs = 1000, rounds?: number) => advanceUntil(clock, check, stepMs, rounds);
 
   const events: string[] = [];
   const recorder = { event: (obj: Obj, type: string, reason: string, message: string) => { events.push(`${obj.metadata.name} ${type} ${reason}: ${message}`); } };

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { advanceUntil, tick } from '../../../test/support/fake-clock.js';
 import { startTestServer, type TestServer } from '../../apiserver/testing/fixture.js';
 import { FakeClock, realClock } from '../../apimachinery/clock.js';
 import { formatMicroTime } from '../../apimachinery/duration.js';
@@ -10,8 +11,6 @@ import { CONTAINER_RUNTIME_VERSION, KUBELET_VERSION, RUN_MS_ANNOTATION, Simulate
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
-
-const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('simulated nodes', () => {
   let s: TestServer;
@@ -41,15 +40,7 @@ describe('simulated nodes', () => {
   const leases = () => client.kind<Obj>('coordination.k8s.io/v1', 'Lease');
 
   /** Moves the fake clock `stepMs` at a time, letting the writes land, until `check` holds. */
-  async function until<T>(check: () => Promise<T | undefined | false>, stepMs = 50, rounds = 400): Promise<T> {
-    for (let i = 0; i < rounds; i++) {
-      const v = await check();
-      if (v) return v;
-      clock.advance(stepMs);
-      await tick();
-    }
-    throw new Error('condition never held');
-  }
+  const until = <T>(check: () => Promise<T | undefined | false>, stepMs = 50, rounds?: number) => advanceUntil(clock, check, stepMs, rounds);
 
   it('registers every node Ready, with node info, labels and a lease', async () => {
     const list = await nodes().list(undefined, { labelSelector: 'type=kite-sim' });
