@@ -228,6 +228,36 @@ describe('node status agent', () => {
     assert.notEqual(n.metadata.uid, uid);
     assert.equal(n.metadata.labels['kubernetes.io/hostname'], 'node-a');
   });
+
+  it('lists the host\'s interfaces for its address at most once a minute, and reports a new address after that', async () => {
+    let address = '192.168.7.8';
+    let listed = 0;
+    const counting: HostReader = {
+      ...host,
+      networkInterfaces: () => {
+        listed++;
+        return { eth0: [{ address, family: 'IPv4', internal: false } as NetworkInterfaceInfo] };
+      },
+    };
+    const { agent, stop } = run.start({ nodeName: 'node-c', hostname: 'node-c', host: counting });
+    try {
+      await agent.ready;
+      const internalIP = async () => (await nodes().get(undefined, 'node-c')).status.addresses.find((a: Obj) => a.type === 'InternalIP')?.address;
+      assert.equal(await internalIP(), '192.168.7.8');
+      const before = listed;
+      // Status rounds asked for often (as the runtime relist does while pods start) reuse the address.
+      for (let i = 0; i < 20; i++) {
+        agent.requestStatusUpdate();
+        clock.advance(1000);
+        await tick();
+      }
+      assert.ok(listed - before <= 1, `interfaces listed ${listed - before} times in 20 s`);
+      address = '192.168.7.9';
+      assert.equal(await until(async () => (await internalIP()) === '192.168.7.9', 10_000, 12), true);
+    } finally {
+      await stop();
+    }
+  });
 });
 
 describe('node status agent with the node lifecycle controller', () => {

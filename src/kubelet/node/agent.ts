@@ -26,6 +26,12 @@ export const STATUS_REPORT_MS = 5 * 60_000;
 const STATUS_RETRIES = 5;
 const REGISTER_FIRST_BACKOFF_MS = 100;
 const REGISTER_MAX_BACKOFF_MS = 7_000;
+/**
+ * How long the host's default IPv4 address is reused. Listing the interfaces is synchronous and,
+ * while pods' veths come and go, can block the event loop for a second (the netlink dump restarts
+ * whenever the links change), so it is not done on every status round.
+ */
+export const ADDRESS_REFRESH_MS = 60_000;
 
 export interface NodeStatusAgentOptions {
   client: ApiClient;
@@ -77,6 +83,7 @@ export class NodeStatusAgent {
   private stopped = false;
   private started = false;
   private timer?: { cancel(): void };
+  private address?: { ipv4?: string; at: number };
 
   constructor(private readonly opts: NodeStatusAgentOptions) {
     this.nodes = opts.client.kind<Node>('v1', 'Node');
@@ -213,8 +220,7 @@ export class NodeStatusAgent {
       }
     }
     const capacity = nodeCapacity({ cpus: facts.cpus, memoryBytes: facts.memoryBytes, diskBytes: facts.diskBytes, maxPods: this.opts.maxPods });
-    let defaultIPv4 = facts.defaultIPv4;
-    if (!this.opts.nodeIP) defaultIPv4 = firstIPv4(this.host.networkInterfaces()) ?? defaultIPv4;
+    const defaultIPv4 = this.opts.nodeIP ? facts.defaultIPv4 : this.hostIPv4() ?? facts.defaultIPv4;
     return buildNodeStatus(previous, {
       capacity,
       allocatable: nodeAllocatable(capacity, {
@@ -232,6 +238,13 @@ export class NodeStatusAgent {
       errors: runtimeErrors(runtime),
       nowIso: formatTime(this.opts.clock.now()),
     });
+  }
+
+  /** The host's first non-internal IPv4, looked up again once ADDRESS_REFRESH_MS has passed. */
+  private hostIPv4(): string | undefined {
+    const now = this.opts.clock.now();
+    if (!this.address || now - this.address.at >= ADDRESS_REFRESH_MS) this.address = { ipv4: firstIPv4(this.host.networkInterfaces()), at: now };
+    return this.address.ipv4;
   }
 
   /**
