@@ -1,0 +1,162 @@
+// The host side of the pod startup benchmark: memory of processes from /proc, the server's
+// containerd, the load average, and the clean-up checks (bridge, NAT rules, mounts, processes).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+
+/** VmRSS of a process in MiB, or undefined when it is gone. */
+export async function rssMiB(pid: number): Promise<number | undefined> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined);
+  const m = status?.match(/^VmRSS:\s+(\d+)\s+kB/m);
+  return m ? Number(m[1]) / 1024 : undefined;
+}
+
+/** PIDs whose parent is `ppid`. */
+export async function childrenOf(ppid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid …; comm may hold spaces and parentheses, so split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) === ppid) pids.push(Number(name));
+  }
+  return pids;
+}
+
+export async function commOf(pid: number): Promise<string> {
+  return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+}
+
+/** PIDs (not ours) whose command line names `path`: containerd, its shims, containers' runtimes. */
+export async function processesUsing(path: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline.includes(path)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Memory {
+  /** The `kite server` process (API server, storage, controllers, scheduler and the kubelet). */
+  serverMiB: number;
+  /** The containerd the agent runs (its child). */
+  containerdMiB: number;
+  /** containerd-shim processes of the server's containerd (one per pod sandbox); 0 when idle with no pods. */
+  shimsMiB: number;
+  shims: number;
+  totalMiB: number;
+}
+
+/** RSS of the server, of its containerd child, and of the shims started for its containerd's root. */
+export async function memoryOf(serverPid: number, containerdRoot: string | undefined): Promise<Memory> {
+  const serverMiB = (await rssMiB(serverPid)) ?? 0;
+  let containerdMiB = 0;
+  for (const pid of await childrenOf(serverPid)) {
+    if ((await commOf(pid)) === 'containerd') containerdMiB += (await rssMiB(pid)) ?? 0;
+  }
+  let shimsMiB = 0;
+  let shims = 0;
+  if (containerdRoot) {
+    for (const pid of await processesUsing(containerdRoot)) {
+      if (!(await commOf(pid)).startsWith('containerd-shim')) continue;
+      shims++;
+      shimsMiB += (await rssMiB(pid)) ?? 0;
+    }
+  }
+  const r = (x: number) => Math.round(x * 10) / 10;
+  return { serverMiB: r(serverMiB), containerdMiB: r(containerdMiB), shimsMiB: r(shimsMiB), shims, totalMiB: r(serverMiB + containerdMiB + shimsMiB) };
+}
+
+/** The 1, 5 and 15 minute load averages. */
+export async function loadAverage(): Promise<number[]> {
+  return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number);
+}
+
+/** Mount points at or under `path`. */
+export async function mountsUnder(path: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
+}
+
+export function linkExists(name: string): boolean {
+  return existsSync(`/sys/class/net/${name}`);
+}
+
+/** iptables NAT rules that name `cidrPrefix` (the bridge plugin's masquerade chains for the pod network). */
+export async function natRulesFor(cidrPrefix: string): Promise<string[]> {
+  const out = await run('iptables', ['-t', 'nat', '-S']).then((r) => r.stdout).catch(() => '');
+  return out.split('\n').filter((l) => l.includes(cidrPrefix));
+}
+
+/**
+ * Removes what the agent left behind on the host: processes under `dir` (by PID), the bridge
+ * (when we created it), NAT rules naming the pod network, and mounts under `dir`. Returns what it
+ * found, so the report can say whether the clean stop left anything.
+ */
+export async function removeLeftovers(dir: string, bridge: string | undefined, cidrPrefix: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await processesUsing(dir)) {
+    found.push(`process ${pid} (${await commOf(pid)})`);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  if (bridge && linkExists(bridge)) {
+    found.push(`bridge ${bridge}`);
+    await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+  }
+  for (const rule of await natRulesFor(cidrPrefix)) {
+    found.push(`nat rule ${rule}`);
+    if (rule.startsWith('-A ')) await run('iptables', ['-t', 'nat', '-D', ...splitRule(rule.slice(3))]).catch(() => undefined);
+  }
+  for (const m of (await mountsUnder(dir)).reverse()) {
+    found.push(`mount ${m}`);
+    await run('umount', ['-l', m]).catch(() => undefined);
+  }
+  return found;
+}
+
+/** An `iptables -S` rule's words, with quoted comments kept whole. */
+function splitRule(rule: string): string[] {
+  return (rule.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, ''));
+}
+
+/** User + system CPU seconds of a process: its own, and that of its children it has reaped. */
+export async function cpuSeconds(pid: number): Promise<{ self: number; children: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // After "pid (comm) ": state is field 3, utime 14, stime 15, cutime 16, cstime 17.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 100;
+  return { self: (Number(f[11]) + Number(f[12])) / tick || 0, children: (Number(f[13]) + Number(f[14])) / tick || 0 };
+}
+
+/** Busy CPU seconds of the whole machine (all cores) so far, from /proc/stat. */
+export async function machineBusySeconds(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: busy = all but idle and iowait.
+  const busy = line.slice(0, 8).reduce((a, b) => a + b, 0) - (line[3] ?? 0) - (line[4] ?? 0);
+  return busy / 100;
+}
+
+/** The containerd the server runs (its child named containerd). */
+export async function containerdOf(serverPid: number): Promise<number | undefined> {
+  for (const pid of await childrenOf(serverPid)) if ((await commOf(pid)) === 'containerd') return pid;
+  return undefined;
+}
