@@ -1,0 +1,173 @@
+// Suites against a `kite server` running its node agent for real: containerd of its own, the
+// pod network on the `kite0` bridge, containers of the standard images. One server per suite
+// (SQLite). The suite's last test takes everything down through the API and checks the host is
+// as it was; when a suite fails half-way, the after hook removes what is left by force.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connectCri } from '../../src/kubelet/cri/client.js';
+import { agentPaths } from '../../src/kubelet/paths.js';
+import {
+  assertNothingLeft, containerdSkip, linkExists, netnsNames, removeAllSandboxes, removeTestDir, run,
+} from '../support/containerd.js';
+import { createNamespace } from './fixtures.js';
+import { pollUntil } from './polling.js';
+import { startKite, type Kite } from './server-process.js';
+import { uniqueName } from './suites.js';
+
+/** The node the suites' agent registers. */
+export const AGENT_NODE = 'kite-e2e-node';
+/** The agent's pod bridge and the addresses of its default pod CIDR (10.42.0.0/24). */
+export const AGENT_BRIDGE = 'kite0';
+export const POD_IP_PREFIX = '10.42.0.';
+const KUBELET_PORT = 10250;
+
+export interface AgentSuiteContext {
+  readonly kite: Kite;
+  /** A namespace of the suite's own, deleted by the last test. */
+  readonly ns: string;
+  /** `kubectl apply -f -` of `yaml` in the suite's namespace. */
+  apply(yaml: string): Promise<void>;
+  /** The pod as the API has it. */
+  pod(name: string): Promise<any>;
+}
+
+function listening(port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols[1]?.endsWith(`:${hex}`) && cols[3] === '0A') return true;
+    }
+  }
+  return false;
+}
+
+/** Why the agent suites cannot run on this machine; false when they can. */
+export function agentSkip(): string | false {
+  const base = containerdSkip({ cni: true });
+  if (base) return base;
+  if (!existsSync('/usr/sbin/runc')) return '/usr/sbin/runc is missing';
+  if (!existsSync('/usr/sbin/iptables')) return '/usr/sbin/iptables is missing';
+  if (linkExists(AGENT_BRIDGE)) return `the bridge ${AGENT_BRIDGE} exists: another node agent runs on this machine`;
+  if (listening(KUBELET_PORT)) return `port ${KUBELET_PORT} is in use: another kubelet runs on this machine`;
+  return false;
+}
+
+/** Sandboxes and containers the agent's containerd still has. */
+async function runtimeLeftovers(kite: Kite): Promise<{ sandboxes: number; containers: number }> {
+  const cri = connectCri(`unix://${agentPaths(kite.dataDir).containerd.socket}`, { defaultTimeoutMs: 10_000 });
+  try {
+    const sandboxes = (await cri.runtime.listPodSandbox({})).items.length;
+    const containers = (await cri.runtime.listContainers({})).containers.length;
+    return { sandboxes, containers };
+  } finally {
+    cri.close();
+  }
+}
+
+/** Deletes the suite's namespace and every pod left on the node, and waits until the runtime has nothing. */
+async function deleteAllPods(kite: Kite, ns: string): Promise<void> {
+  // The namespace takes its controllers away; the pods go with a short grace (sh ignores TERM as PID 1).
+  await kite.kubectl(['delete', 'namespace', ns, '--wait=false']);
+  await kite.kubectl(['delete', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+  await pollUntil(`namespace ${ns} to be gone`, async () => (await kite.request('GET', `/api/v1/namespaces/${ns}`)).status === 404, 60_000, 250);
+  await pollUntil('no pods bound to the node', async () => {
+    const { stdout } = await kite.kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '-o', 'name']);
+    return stdout.trim() === '';
+  }, 60_000, 500);
+  await pollUntil('the agent to remove every sandbox and container', async () => {
+    const left = await runtimeLeftovers(kite);
+    return left.sandboxes === 0 && left.containers === 0;
+  }, 60_000, 500);
+}
+
+/** Removes what a failed suite left: the server killed, sandboxes removed through the CRI, processes by PID, mounts, the bridge. */
+async function forceCleanup(kite: Kite, bridgeWasOurs: boolean): Promise<void> {
+  await kite.kill9().catch(() => undefined);
+  await removeAllSandboxes(agentPaths(kite.dataDir).containerd.socket).catch(() => undefined);
+  await removeTestDir(kite.dataDir, bridgeWasOurs ? AGENT_BRIDGE : undefined).catch(() => undefined);
+}
+
+/**
+ * A suite on one `kite server` with its agent (node {@link AGENT_NODE}), skipped with the reason
+ * when the machine cannot run containers. `fn` adds the tests; the last test stops it all and
+ * checks nothing is left behind.
+ */
+export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => void): void {
+  const skip = agentSkip();
+  describe(name, skip ? { skip } : {}, () => {
+    let kite: Kite | undefined;
+    let netnsBefore = new Set<string>();
+    let tornDown = false;
+    const ns = uniqueName('agent');
+    const ctx: AgentSuiteContext = {
+      get kite(): Kite {
+        if (!kite) throw new Error('the kite server did not start (see the before hook failure)');
+        return kite;
+      },
+      ns,
+      async apply(yaml) {
+        await ctx.kite.kubectl(['apply', '-n', ns, '-f', '-'], { input: yaml });
+      },
+      async pod(podName) {
+        const res = await ctx.kite.request('GET', `/api/v1/namespaces/${ns}/pods/${podName}`);
+        assert.equal(res.status, 200, res.body);
+        return res.json();
+      },
+    };
+
+    before(async () => {
+      netnsBefore = await netnsNames();
+      kite = await startKite({ datastore: 'sqlite', agent: true, extraArgs: ['--node-name', AGENT_NODE] });
+      await pollUntil(`node ${AGENT_NODE} to register`, async () => (await kite!.request('GET', `/api/v1/nodes/${AGENT_NODE}`)).status === 200, 120_000, 250)
+        .catch((err: Error) => { throw new Error(`${err.message}\n--- server log (tail) ---\n${kite!.log()}`); });
+      await kite.kubectl(['wait', '--for=condition=Ready', `node/${AGENT_NODE}`, '--timeout=60s'], { timeoutMs: 70_000 });
+      await createNamespace(kite, ns);
+      await pollUntil('the default service account', async () =>
+        (await kite!.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200, 15_000, 100);
+    });
+
+    fn(ctx);
+
+    it('takes its pods down through the API and leaves the host as it was once the server stops', async () => {
+      const k = ctx.kite;
+      await deleteAllPods(k, ns);
+      const exit = await k.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, k.log());
+      // The bridge plugin never deletes its bridge: assertNothingLeft deletes it, then checks
+      // no mounts or processes under the data dir, no new network namespace, no NAT rule of the pod CIDR.
+      await assertNothingLeft(k.dataDir, { bridge: AGENT_BRIDGE, netnsBefore, natPrefix: POD_IP_PREFIX });
+      assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes(`${AGENT_BRIDGE}:`), false);
+      tornDown = true;
+      await k.close();
+      assert.equal(existsSync(dirname(k.dataDir)), false, 'the temp dir is removed');
+    });
+
+    after(async () => {
+      if (!kite) return;
+      if (!tornDown) await forceCleanup(kite, true);
+      await kite.close();
+    });
+  });
+}
+
+/** A pod manifest of one busybox container running `script`. */
+export function busyboxPod(name: string, script: string, spec: Record<string, unknown> = {}, container: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'kite.local/busybox:1.35', command: ['sh', '-c', script], ...container }], ...spec },
+  });
+}
+
+/** The pod's one container status (the first). */
+export function containerStatus(pod: any): any {
+  return pod?.status?.containerStatuses?.[0];
+}
