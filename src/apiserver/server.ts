@@ -25,6 +25,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { createAdmission } from './admission/create.js';
 import type { UserInfo } from './registry/strategy.js';
 import { socketPair } from './inprocess.js';
+import { closeDirect, directHandler, type DirectHandler } from './direct.js';
 import { acceptUpgrades, configureKubeletClient, type KubeletClientConfig } from './streaming/index.js';
 
 export interface ApiServerOptions {
@@ -55,6 +56,8 @@ export class ApiServer {
   private server?: Server;
   /** Serves in-process connections; it never listens on a port. */
   private readonly local: PlainServer = createPlainServer({ requestTimeout: 0 }, (req, res) => { void this.handle(req, res); });
+  /** Cuts off each unfinished direct exchange (see directHandler). */
+  private readonly direct = new Set<() => void>();
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly openapi: OpenAPIDocuments;
@@ -102,6 +105,7 @@ export class ApiServer {
         server.close(() => resolve());
         server.closeAllConnections();
         this.local.closeAllConnections();
+        closeDirect(this.direct);
       };
       if (signal.aborted) stop();
       else signal.addEventListener('abort', stop, { once: true });
@@ -121,6 +125,16 @@ export class ApiServer {
     this.authn.bindConnection(server, user);
     this.local.emit('connection', server);
     return client;
+  }
+
+  /**
+   * Requests from inside the process as `user`, handed to the same handler without a socket or
+   * HTTP framing (see direct.ts); upgrades (exec, attach, port-forward) need connectInProcess.
+   */
+  directHandler(user: UserInfo): DirectHandler {
+    const connection = {};
+    this.authn.bindConnection(connection, user);
+    return directHandler((req, res) => this.handle(req, res), connection, this.direct);
   }
 
   address(): { address: string; port: number } {

@@ -1,5 +1,6 @@
-// How a client reaches an API server: HTTPS with a kubeconfig's credentials, or an in-process
-// connection handed out by the server itself. Both speak HTTP/1.1 through a Node agent.
+// How a client reaches an API server: HTTPS with a kubeconfig's credentials, an in-process
+// connection handed out by the server itself (both HTTP/1.1 through a Node agent), or direct
+// calls into the handler of a server in the same process.
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
@@ -111,4 +112,222 @@ export function inProcessTransport(connect: () => Duplex, userAgent = 'kite'): T
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
   (agent as unknown as { createConnection: () => Duplex }).createConnection = connect;
   return new HttpTransport(httpRequest, { protocol: 'http:', hostname: 'in-process', port: 80 }, agent, { 'User-Agent': userAgent });
+}
+
+/** A request handed straight to a server's handler; header names in lower case. */
+export interface DirectRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+/** Where the server writes its response, as it writes it. */
+export interface DirectSink {
+  head(status: number, headers: IncomingHttpHeaders): void;
+  data(chunk: Buffer): void;
+  /** The response is complete, or (with an error) was cut off. */
+  end(err?: Error): void;
+  /** Bytes handed over and not yet read (a client that lets too much pile up is cut off). */
+  buffered(): number;
+}
+
+/** Starts a request in a server of the same process; the function it returns aborts it. */
+export type DirectHandler = (req: DirectRequest, sink: DirectSink) => () => void;
+
+function connectionReset(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+}
+
+/** Newline-delimited lines of a streamed body, queued until read. */
+class LineQueue implements AsyncIterable<string> {
+  private partial = '';
+  private readonly lines: string[] = [];
+  private bytes = 0;
+  private done = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
+  buffered(): number {
+    return this.bytes + this.partial.length;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.done) return;
+    let text = this.partial + chunk.toString('utf8');
+    let i: number;
+    while ((i = text.indexOf('\n')) >= 0) {
+      const line = text.slice(0, i);
+      text = text.slice(i + 1);
+      if (line.trim()) {
+        this.lines.push(line);
+        this.bytes += line.length + 1;
+      }
+    }
+    this.partial = text;
+    this.notify();
+  }
+
+  end(err?: Error): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.partial.trim()) this.lines.push(this.partial);
+    this.partial = '';
+    // As over HTTP, a connection reset or an abort only ends the lines.
+    const code = (err as { code?: string } | undefined)?.code;
+    if (err && code !== 'ECONNRESET' && err.name !== 'AbortError') this.failure = err;
+    this.notify();
+  }
+
+  /** The reader went away: what is queued is dropped. */
+  close(): void {
+    this.lines.length = 0;
+    this.bytes = 0;
+    this.end();
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string> {
+    for (;;) {
+      const line = this.lines.shift();
+      if (line !== undefined) {
+        this.bytes -= line.length + 1;
+        yield line;
+        continue;
+      }
+      if (this.done) {
+        if (this.failure) throw this.failure;
+        return;
+      }
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+  }
+}
+
+class DirectTransport implements Transport {
+  /** Cancels each request and stream in flight. */
+  private readonly open = new Set<() => void>();
+
+  constructor(private readonly handler: DirectHandler, private readonly userAgent: string) {}
+
+  private start(method: string, path: string, opts: RequestOptions, sink: DirectSink): () => void {
+    const headers: Record<string, string> = { 'user-agent': this.userAgent };
+    if (opts.headers) for (const [k, v] of Object.entries(opts.headers)) headers[k.toLowerCase()] = v;
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
+    if (body !== undefined) headers['content-length'] = String(body.length);
+    return this.handler({ method, url: path, headers, body }, sink);
+  }
+
+  request(method: string, path: string, opts: RequestOptions = {}): Promise<TransportResponse> {
+    return new Promise((resolve, reject) => {
+      const { signal } = opts;
+      if (signal?.aborted) {
+        reject(abortError());
+        return;
+      }
+      let status = 0;
+      let headers: IncomingHttpHeaders = {};
+      const chunks: Buffer[] = [];
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.open.delete(cancel);
+      };
+      // Aborted by its signal, or cut off by close() as a closed connection would be.
+      const cancel = (err: Error = connectionReset()) => {
+        if (settled) return;
+        settle();
+        abort();
+        reject(err);
+      };
+      const onAbort = () => cancel(abortError());
+      const abort = this.start(method, path, opts, {
+        head: (s, h) => { status = s; headers = h; },
+        data: (c) => { chunks.push(c); },
+        end: (err) => {
+          if (settled) return;
+          settle();
+          if (err) reject(err);
+          else resolve({ status, headers, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
+        },
+        buffered: () => 0,
+      });
+      if (settled) return;
+      this.open.add(cancel);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  stream(path: string, opts: RequestOptions = {}): Promise<TransportStream> {
+    return new Promise((resolve, reject) => {
+      const { signal } = opts;
+      if (signal?.aborted) {
+        reject(abortError());
+        return;
+      }
+      const lines = new LineQueue();
+      let answered = false;
+      let ended = false;
+      const done = () => {
+        ended = true;
+        this.open.delete(cancel);
+        signal?.removeEventListener('abort', close);
+      };
+      const close = () => {
+        if (!ended) {
+          done();
+          abort();
+        }
+        lines.close();
+        if (!answered) reject(abortError());
+      };
+      const cancel = () => {
+        if (ended) return;
+        done();
+        abort();
+        lines.end(connectionReset());
+        if (!answered) reject(connectionReset());
+      };
+      const abort = this.start('GET', path, opts, {
+        head: (status, headers) => {
+          answered = true;
+          resolve({ status, headers, lines, close });
+        },
+        data: (c) => lines.push(c),
+        end: (err) => {
+          if (ended) return;
+          done();
+          lines.end(err);
+          if (!answered) reject(err ?? new Error('the server closed the stream without an answer'));
+        },
+        buffered: () => lines.buffered(),
+      });
+      if (ended) return;
+      this.open.add(cancel);
+      signal?.addEventListener('abort', close, { once: true });
+    });
+  }
+
+  /** Aborts what is in flight, as closing the connections would; later requests still work. */
+  close(): void {
+    for (const cancel of [...this.open]) cancel();
+  }
+}
+
+/**
+ * Requests handed straight to an API server in the same process (`ApiServer.directHandler`):
+ * the same handlers and answers as over HTTP, without a socket or HTTP framing.
+ */
+export function directTransport(handler: DirectHandler, userAgent = 'kite'): Transport {
+  return new DirectTransport(handler, userAgent);
 }
