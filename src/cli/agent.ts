@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
+import type { DirectHandler } from '../client/transport.js';
 import type { Taint } from 'kubernetes-types/core/v1.js';
 import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
@@ -241,6 +242,8 @@ export async function runAgent(flags: AgentFlags, ctx: AgentContext): Promise<nu
 export interface InProcessAgentOptions {
   /** A connection into the API server's handler, authenticated as `user`. */
   connect(user: { name: string; groups: string[] }): Duplex;
+  /** Direct calls into the API server's handler as `user`, preferred to `connect` when given. */
+  direct?(user: { name: string; groups: string[] }): DirectHandler;
   /** The cluster CA, which signs the kubelet's serving certificate here. */
   ca: { caCert: string; caKey: string };
   node: NodeFlags;
@@ -267,7 +270,7 @@ export async function runInProcessAgent(opts: InProcessAgentOptions): Promise<vo
     }
     if (opts.signal.aborted) return;
     const name = opts.node.nodeName;
-    const [{ ApiClient }, { inProcessTransport }, { issueCertificate }, Kubelet] = await Promise.all([
+    const [{ ApiClient }, { inProcessTransport, directTransport }, { issueCertificate }, Kubelet] = await Promise.all([
       import('../client/rest.js'), import('../client/transport.js'), import('../apiserver/pki/certificates.js'), components.loadKubelet(),
     ]);
     const serving = await issueCertificate(opts.ca, {
@@ -275,7 +278,7 @@ export async function runInProcessAgent(opts: InProcessAgentOptions): Promise<vo
       dnsNames: [...new Set([name, ...opts.hostnames, 'localhost'])], ips: [...new Set([...(opts.node.nodeIP ? [opts.node.nodeIP] : []), '127.0.0.1'])],
     });
     const user = { name: `system:node:${name}`, groups: [NODES_GROUP, 'system:masters'] };
-    const client = new ApiClient(inProcessTransport(() => opts.connect(user), 'kite-agent'));
+    const client = new ApiClient(opts.direct ? directTransport(opts.direct(user), 'kite-agent') : inProcessTransport(() => opts.connect(user), 'kite-agent'));
     try {
       const settings = kubeletNodeSettings(opts.node);
       await runKubelet(Kubelet, {

@@ -1,6 +1,7 @@
 // What `kite server` composes, loaded on demand so a start pays only for the modules it uses
 // (the etcd client alone costs more than the whole SQLite path).
 import type { Duplex } from 'node:stream';
+import type { DirectHandler } from '../client/transport.js';
 import type { Logger } from '../apimachinery/log.js';
 import type { Backend } from '../storage/backend.js';
 import type { Datastore } from './flags.js';
@@ -32,6 +33,8 @@ export interface ApiServerInstance {
    * in the same process reach it). Servers without it run no in-process controllers.
    */
   connectInProcess?(user: { name: string; groups: string[] }): Duplex;
+  /** Requests handed straight to the server's handler as `user`, without a socket (preferred when offered). */
+  directHandler?(user: { name: string; groups: string[] }): DirectHandler;
 }
 
 export type ApiServerConstructor = new (opts: ApiServerOptions) => ApiServerInstance;

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
 import type { ControllerOptions } from '../client/controller.js';
+import type { Transport } from '../client/transport.js';
 import { ensureNodeToken, ensureServerPKI, writeKubeconfig, type ServerPKI } from '../apiserver/pki/index.js';
 import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import type { Backend } from '../storage/backend.js';
@@ -191,11 +192,10 @@ const controllerStopGraceMs = 5000;
 async function runInProcessControllers(server: ApiServerInstance, ctx: ServerContext, signal: AbortSignal): Promise<void> {
   const log = ctx.logger.with({ component: 'controller-manager' });
   try {
-    const [{ runControllers, leaderIdentity }, { allControllers }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+    const [{ runControllers, leaderIdentity }, { allControllers }, { ApiClient }, transports] = await Promise.all([
       import('./run-controllers.js'), import('./controllers.js'), import('../client/rest.js'), import('../client/transport.js'),
     ]);
-    const connect = () => server.connectInProcess!({ name: 'system:kube-controller-manager', groups: ['system:masters'] });
-    const client = new ApiClient(inProcessTransport(connect, 'kite-controller-manager'));
+    const client = new ApiClient(localTransport(transports, server, { name: 'system:kube-controller-manager', groups: ['system:masters'] }, 'kite-controller-manager'));
     const host = ctx.hostnames[0] ?? 'kite';
     try {
       await runControllers({
@@ -214,11 +214,10 @@ async function runInProcessControllers(server: ApiServerInstance, ctx: ServerCon
 async function runInProcessScheduler(server: ApiServerInstance, ctx: ServerContext, signal: AbortSignal): Promise<void> {
   const log = ctx.logger.with({ component: 'scheduler' });
   try {
-    const [{ runSchedulerOn }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+    const [{ runSchedulerOn }, { ApiClient }, transports] = await Promise.all([
       import('./scheduler.js'), import('../client/rest.js'), import('../client/transport.js'),
     ]);
-    const connect = () => server.connectInProcess!({ name: 'system:kube-scheduler', groups: ['system:masters'] });
-    const client = new ApiClient(inProcessTransport(connect, 'kite-scheduler'));
+    const client = new ApiClient(localTransport(transports, server, { name: 'system:kube-scheduler', groups: ['system:masters'] }, 'kite-scheduler'));
     try {
       await runSchedulerOn({ client, logger: ctx.logger, signal, host: ctx.hostnames[0] ?? 'kite', profiles: ctx.schedulerProfiles, leaderElect: true });
     } finally {
@@ -239,6 +238,7 @@ async function runInProcessNodeAgent(server: ApiServerInstance, ctx: ServerConte
     else signal.addEventListener('abort', () => own.abort(), { once: true });
     await runInProcessAgent({
       connect: (user) => server.connectInProcess!(user),
+      ...(server.directHandler ? { direct: (user: { name: string; groups: string[] }) => server.directHandler!(user) } : {}),
       ca: { caCert: pki.caCert, caKey: pki.caKey },
       node: ctx.node ?? parseNodeFlags({}, ctx.hostnames[0] ?? 'kite'),
       dataDir: flags.dataDir, hostnames: ctx.hostnames, logger: ctx.logger, signal: own.signal,
@@ -253,11 +253,10 @@ async function runInProcessNodeAgent(server: ApiServerInstance, ctx: ServerConte
 async function runInProcessSimulator(server: ApiServerInstance, ctx: ServerContext, count: number, signal: AbortSignal): Promise<void> {
   const log = ctx.logger.with({ component: 'node-simulator' });
   try {
-    const [{ runSimulatedNodes }, { ApiClient }, { inProcessTransport }] = await Promise.all([
+    const [{ runSimulatedNodes }, { ApiClient }, transports] = await Promise.all([
       import('./simulate.js'), import('../client/rest.js'), import('../client/transport.js'),
     ]);
-    const connect = () => server.connectInProcess!({ name: 'system:node-simulator', groups: ['system:masters'] });
-    const client = new ApiClient(inProcessTransport(connect, 'kite-node-simulator'));
+    const client = new ApiClient(localTransport(transports, server, { name: 'system:node-simulator', groups: ['system:masters'] }, 'kite-node-simulator'));
     try {
       await runSimulatedNodes(client, { count }, ctx.logger, signal);
     } finally {
@@ -266,6 +265,15 @@ async function runInProcessSimulator(server: ApiServerInstance, ctx: ServerConte
   } catch (err) {
     log.error(`failed: ${errorMessage(err)}`);
   }
+}
+
+/**
+ * How a component of this process reaches the API server as `user`: direct calls into its
+ * handler when it offers them, else an in-process connection.
+ */
+function localTransport(t: typeof import('../client/transport.js'), server: ApiServerInstance, user: { name: string; groups: string[] }, userAgent: string): Transport {
+  if (server.directHandler) return t.directTransport(server.directHandler(user), userAgent);
+  return t.inProcessTransport(() => server.connectInProcess!(user), userAgent);
 }
 
 /** Resolves when `p` settles or after `ms`, whichever comes first. */
