@@ -129,6 +129,26 @@ test('DefaultPreemption skips victims already terminating or gone', async () => 
   assert.deepEqual(s.events, []);
 });
 
+test('DefaultPreemption preempts all victims of a node, each patched before it is deleted', async () => {
+  const cases: { name: string; missing: string[]; preempted: string[] }[] = [
+    { name: 'both victims', missing: [], preempted: ['a', 'b'] },
+    { name: 'one victim gone meanwhile', missing: ['/api/v1/namespaces/default/pods/a/status'], preempted: ['b'] },
+  ];
+  for (const c of cases) {
+    const s = setup({ missing: new Set(c.missing) });
+    const pod = { ...preemptor(), spec: { ...preemptor().spec!, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '2' } } }] } };
+    const snap = snapshotOf([makeNode('n1', { allocatable: { cpu: '2', memory: '1Gi', pods: '10' } })], [onNode('a', 'n1', 1), onNode('b', 'n1', 1)]);
+    const { state, filtered } = failedCycle(s.fwk, pod, snap);
+    const r = await s.plugin.postFilter(state, pod, filtered);
+    assert.equal(r.nominatedNodeName, 'n1', c.name);
+    for (const v of ['a', 'b']) {
+      const mine = s.requests.filter((q) => q.path.startsWith(`/api/v1/namespaces/default/pods/${v}`)).map((q) => q.method);
+      assert.deepEqual(mine, c.preempted.includes(v) ? ['PATCH', 'DELETE'] : ['PATCH'], `${c.name}: ${v}`);
+    }
+    assert.deepEqual(s.events.map((e) => e.name).sort(), c.preempted, c.name);
+  }
+});
+
 test('DefaultPreemption clears the nominations of lower-priority pods on the chosen node', async () => {
   const nominatedLow = { ...makePod('nom-low', { priority: 2, requests: [{ cpu: '1' }] }), status: { nominatedNodeName: 'n1' } };
   const nominatedHigh = { ...makePod('nom-high', { priority: 50, requests: [{ cpu: '1' }] }), status: { nominatedNodeName: 'n1' } };

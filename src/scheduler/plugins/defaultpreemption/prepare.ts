@@ -1,6 +1,7 @@
 // Carrying out a preemption through the API as kube-scheduler does: each victim parked at Permit
-// is rejected, every other victim gets a DisruptionTarget condition and is deleted, each gets a
-// Preempted event, and lower-priority pods nominated to the node lose their nomination.
+// is rejected, every other victim gets a DisruptionTarget condition and is deleted (victims
+// concurrently), each gets a Preempted event, and lower-priority pods nominated to the node lose
+// their nomination.
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { formatTime } from '../../../apimachinery/duration.js';
 import type { KubeObject } from '../../../apimachinery/object.js';
@@ -66,20 +67,26 @@ async function preemptPod(h: Handle, pluginName: string, preemptor: Pod, victim:
 }
 
 /**
- * Evicts the candidate's victims for `preemptor` and clears the nominations of lower-priority
- * pods on the node. Victims already being deleted are left alone.
+ * Evicts the candidate's victims for `preemptor` (all at once, as kube-scheduler's parallel
+ * preemption does; each victim's own patch and delete stay in order) and clears the nominations
+ * of lower-priority pods on the node. Victims already being deleted are left alone; when one
+ * cannot be preempted the others still are and the first error is returned.
  */
 export async function prepareCandidate(h: Handle, pluginName: string, c: Candidate, preemptor: Pod): Promise<Status> {
-  for (const victim of c.victims.pods) {
-    if (victim.metadata?.deletionTimestamp) continue;
+  const victims = c.victims.pods.filter((v) => !v.metadata?.deletionTimestamp);
+  const results = await Promise.all(victims.map(async (victim) => {
     try {
-      if (!(await preemptPod(h, pluginName, preemptor, victim))) continue;
+      if (await preemptPod(h, pluginName, preemptor, victim)) {
+        h.recorder.event(victim as Pod & KubeObject, 'Normal', EVENT_PREEMPTED, preemptedMessage(preemptor, c.name));
+      }
+      return undefined;
     } catch (e) {
       h.logger.warn('could not preempt pod', { pod: key(victim), preemptor: key(preemptor), node: c.name, error: String(e) });
       return Status.error(e instanceof Error ? e.message : String(e));
     }
-    h.recorder.event(victim as Pod & KubeObject, 'Normal', EVENT_PREEMPTED, preemptedMessage(preemptor, c.name));
-  }
+  }));
+  const failed = results.find((r) => r !== undefined);
+  if (failed) return failed;
   const prio = podPriority(preemptor);
   const lower = h.nominator.nominatedPodsForNode(c.name).filter((p) => podPriority(p) < prio);
   await clearNominatedNodeName(h, lower);
