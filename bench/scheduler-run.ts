@@ -19,7 +19,7 @@ import { defaultComponents, type ApiServerInstance } from '../src/cli/components
 import { createEventRecorder } from '../src/client/events.js';
 import { createInformerFactory } from '../src/client/informers.js';
 import { ApiClient, resourceForKind } from '../src/client/rest.js';
-import { inProcessTransport } from '../src/client/transport.js';
+import { directTransport, inProcessTransport } from '../src/client/transport.js';
 import { SimulatedNodes } from '../src/kubelet/simulated/index.js';
 import { Scheduler } from '../src/scheduler/scheduler.js';
 import { defaultProfile, defaultRegistry } from '../src/scheduler/plugins/registry.js';
@@ -90,7 +90,11 @@ export async function startCluster(logger: Logger): Promise<Cluster> {
   return {
     server, pki,
     client(user) {
-      const c = new ApiClient(inProcessTransport(() => server.connectInProcess!({ name: user, groups: ['system:masters'] }), user));
+      const u = { name: user, groups: ['system:masters'] };
+      // As kite server does: direct calls into the handler; KITE_BENCH_TRANSPORT=socket compares with the in-process socket.
+      const c = new ApiClient(server.directHandler && process.env.KITE_BENCH_TRANSPORT !== 'socket'
+        ? directTransport(server.directHandler(u), user)
+        : inProcessTransport(() => server.connectInProcess!(u), user));
       clients.push(c);
       return c;
     },
