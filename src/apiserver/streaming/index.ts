@@ -104,10 +104,11 @@ function joinSpdy(client: Duplex, head: Buffer, rawHeaders: string[], kubelet: D
   for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${rawHeaders[i]}: ${rawHeaders[i + 1]}`);
   client.write(lines.join('\r\n') + '\r\n\r\n');
   if (head.length) kubelet.write(head);
+  // When one side closes the other is ended, not destroyed: the session's last frames still arrive.
   kubelet.pipe(client);
   client.pipe(kubelet);
-  const close = () => { kubelet.destroy(); client.destroy(); };
-  kubelet.on('close', close);
-  client.on('close', close);
-  kubelet.on('error', close);
+  kubelet.on('error', () => client.destroy());
+  client.on('error', () => kubelet.destroy());
+  kubelet.on('close', () => client.end());
+  client.on('close', () => kubelet.end());
 }

@@ -4,10 +4,10 @@
 // channel 2i carries data and 2i+1 errors, each opened by a frame holding the port; it is
 // translated into the kubelet's SPDY portforward streams.
 import type { Duplex } from 'node:stream';
-import spdy from 'spdy-transport';
 import type { SpdyStream } from 'spdy-transport';
 import type { WebSocket } from 'ws';
 import { channelFrame, messageBuffer } from './websocket.js';
+import { openStream, spdyClientSession } from './spdy-session.js';
 
 /** Binary WebSocket messages carry the SPDY bytes, split anywhere. */
 export function tunnelPortForward(ws: WebSocket, kubelet: Duplex): Promise<void> {
@@ -35,25 +35,22 @@ function portPrefix(channel: number, port: number): Buffer {
 
 /** The channel protocol over SPDY streams; ends when every data stream has ended or either side closes. */
 export function translatePortForward(ws: WebSocket, kubelet: Duplex, ports: number[]): Promise<void> {
-  const conn = spdy.connection.create(kubelet, { protocol: 'spdy', isServer: false });
-  conn.on('error', () => {});
-  conn.start(3.1);
+  const session = spdyClientSession(kubelet);
+  const conn = session.conn;
   let closed = false;
   const data: SpdyStream[] = [];
   const ends: Promise<void>[] = [];
   ports.forEach((port, i) => {
     const headers = (type: string) => ({ streamtype: type, port: String(port), requestid: String(i) });
-    const error = conn.request({ method: 'POST', path: '/', headers: headers('error') });
-    const stream = conn.request({ method: 'POST', path: '/', headers: headers('data') });
-    error.on('error', () => {});
-    stream.on('error', () => {});
+    const error = openStream(conn, headers('error'));
+    const stream = openStream(conn, headers('data'));
     data.push(stream);
     // Each channel opens with a frame naming its port (the clients check it).
     ws.send(portPrefix(2 * i, port));
     ws.send(portPrefix(2 * i + 1, port));
     stream.on('data', (d: Buffer) => { if (!closed) ws.send(channelFrame(2 * i, d)); });
     error.on('data', (d: Buffer) => { if (!closed) ws.send(channelFrame(2 * i + 1, d)); });
-    ends.push(new Promise((r) => { stream.once('end', () => r()); stream.once('close', () => r()); }));
+    ends.push(Promise.race([new Promise<void>((r) => { stream.once('end', () => r()); stream.once('close', () => r()); }), session.over]));
   });
   ws.on('message', (raw: Buffer | ArrayBuffer | Buffer[]) => {
     const m = messageBuffer(raw);
@@ -65,14 +62,12 @@ export function translatePortForward(ws: WebSocket, kubelet: Duplex, ports: numb
     const finish = () => {
       if (closed) return;
       closed = true;
-      conn.destroyStreams();
-      kubelet.destroy();
+      session.close();
       if (ws.readyState === ws.OPEN) ws.close(1000);
       resolve();
     };
     ws.on('close', finish);
     ws.on('error', finish);
-    kubelet.once('close', finish);
     void Promise.all(ends).then(finish);
   });
 }

@@ -1,10 +1,10 @@
 // Exec and attach for WebSocket clients: the channel protocol (v5/v4.channel.k8s.io) translated to
 // the SPDY remotecommand streams the kubelet speaks, as Kubernetes' stream translator does.
 import type { Duplex } from 'node:stream';
-import spdy from 'spdy-transport';
 import type { SpdyStream } from 'spdy-transport';
 import type { WebSocket } from 'ws';
 import { channelFrame, messageBuffer } from './websocket.js';
+import { openStream, spdyClientSession } from './spdy-session.js';
 
 export const STDIN = 0;
 export const STDOUT = 1;
@@ -28,16 +28,13 @@ const SUCCESS = '{"metadata":{},"status":"Success"}';
  * v4.channel.k8s.io). Resolves when the session is over and both sides are closed.
  */
 export function translateRemoteCommand(ws: WebSocket, protocol: string, kubelet: Duplex, want: RemoteCommandStreams): Promise<void> {
-  const conn = spdy.connection.create(kubelet, { protocol: 'spdy', isServer: false });
-  conn.on('error', () => { /* ends the session through 'close' */ });
-  conn.start(3.1);
+  const session = spdyClientSession(kubelet);
+  const conn = session.conn;
   const sent: Promise<void>[] = [];
   const open = (type: string): SpdyStream => {
     let done!: () => void;
     sent.push(new Promise((r) => { done = r; }));
-    const s = conn.request({ method: 'POST', path: '/', headers: { streamtype: type } }, () => done());
-    s.on('error', () => {});
-    return s;
+    return openStream(conn, { streamtype: type }, done);
   };
   // The error stream first, as Kubernetes' clients create it; the kubelet waits for all it expects.
   const error = open('error');
@@ -47,12 +44,8 @@ export function translateRemoteCommand(ws: WebSocket, protocol: string, kubelet:
   const resize = want.tty ? open('resize') : undefined;
 
   let closed = false;
-  const connClosed = new Promise<void>((resolve) => {
-    conn.on('close', () => resolve());
-    kubelet.once('close', () => resolve());
-  });
   const ended = (s: SpdyStream | undefined) => s
-    ? Promise.race([new Promise<void>((r) => { s.once('end', () => r()); s.once('close', () => r()); }), connClosed])
+    ? Promise.race([new Promise<void>((r) => { s.once('end', () => r()); s.once('close', () => r()); }), session.over])
     : Promise.resolve();
 
   const errorChunks: Buffer[] = [];
@@ -94,8 +87,7 @@ export function translateRemoteCommand(ws: WebSocket, protocol: string, kubelet:
   const teardown = () => {
     if (closed) return;
     closed = true;
-    conn.destroyStreams();
-    kubelet.destroy();
+    session.close();
   };
   ws.on('close', teardown);
   ws.on('error', teardown);

@@ -126,6 +126,18 @@ test('logs, exec and port-forward reach a container on containerd through the AP
     assert.equal(r.code, 3, r.stderr);
   });
 
+  await t.test('kubectl cp copies a file into the container and back', async () => {
+    const src = join(dir, 'to-pod.txt');
+    await writeFile(src, 'copied by kite\n');
+    const up = await kubectl(['cp', src, 'web:/tmp/in-pod.txt']);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal((await kubectl(['exec', 'web', '--', 'cat', '/tmp/in-pod.txt'])).stdout, 'copied by kite\n');
+    const back = join(dir, 'from-pod.txt');
+    const down = await kubectl(['cp', 'web:/tmp/in-pod.txt', back]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(await readFile(back, 'utf8'), 'copied by kite\n');
+  });
+
   await t.test('kubectl exec over the SPDY fallback', async () => {
     const r = await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'cat; exit 4'], 'via spdy', { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' });
     assert.equal(r.stdout, 'via spdy', r.stderr);

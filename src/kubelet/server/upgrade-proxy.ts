@@ -27,13 +27,7 @@ export function proxyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer,
     socket.write(statusHead(res));
     if (upHead.length) socket.write(upHead);
     if (head.length) upstream.write(head);
-    upstream.pipe(socket);
-    socket.pipe(upstream);
-    const close = () => { upstream.destroy(); socket.destroy(); };
-    upstream.on('error', close);
-    socket.on('error', close);
-    upstream.on('close', close);
-    socket.on('close', close);
+    joinConnections(socket, upstream);
   });
   up.on('response', (res) => {
     // Not upgraded: the runtime's answer goes back as it is.
@@ -52,4 +46,17 @@ function statusHead(res: IncomingMessage, close = false): string {
   }
   if (close) lines.push('Connection: close');
   return lines.join('\r\n') + '\r\n\r\n';
+}
+
+/**
+ * Pipes two connections both ways. When one closes, the other is ended rather than destroyed, so
+ * what was already written to it (a session's last frames) still reaches its peer.
+ */
+export function joinConnections(a: Duplex, b: Duplex): void {
+  a.pipe(b);
+  b.pipe(a);
+  a.on('error', () => b.destroy());
+  b.on('error', () => a.destroy());
+  a.on('close', () => b.end());
+  b.on('close', () => a.end());
 }
