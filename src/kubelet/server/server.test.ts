@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { ensureServerPKI, type ServerPKI } from '../../apiserver/pki/index.js';
+import { ensureServerPKI, issueClientCertificate, type ServerPKI } from '../../apiserver/pki/index.js';
 import { KubeletServer } from './server.js';
 import { KubeletError, type LogOptions, type StreamOptions } from './types.js';
 
@@ -59,9 +59,10 @@ async function withKubelet(fn: (k: { port: number; pki: ServerPKI; calls: unknow
   }
 }
 
-function get(port: number, pki: ServerPKI, path: string, withCert = true): Promise<{ status: number; body: string }> {
+function get(port: number, pki: ServerPKI, path: string, withCert: boolean | { cert: string; key: string } = true): Promise<{ status: number; body: string }> {
+  const creds = withCert === true ? { cert: pki.adminCert, key: pki.adminKey } : withCert || {};
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: pki.caCert, ...(withCert ? { cert: pki.adminCert, key: pki.adminKey } : {}) }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, ca: pki.caCert, ...creds }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -111,6 +112,14 @@ test('KubeletServer serves container logs and words errors as plain text', () =>
 
 test('KubeletServer turns away clients without a certificate from the cluster CA', () => withKubelet(async ({ port, pki }) => {
   await assert.rejects(get(port, pki, '/healthz', false));
+}));
+
+test('KubeletServer refuses certificates of the cluster CA that are neither the API server nor an admin', () => withKubelet(async ({ port, pki }) => {
+  const node = await issueClientCertificate(pki, { commonName: 'system:node:other', organizations: ['system:nodes'] });
+  const r = await get(port, pki, '/containerLogs/default/web/app', { cert: node.cert, key: node.key });
+  assert.deepEqual(r, { status: 403, body: 'Forbidden (user=system:node:other, verb=get, resource=nodes, subresource=proxy)' });
+  const apiserver = await issueClientCertificate(pki, { commonName: 'kube-apiserver-kubelet-client' });
+  assert.equal((await get(port, pki, '/containerLogs/default/web/app', { cert: apiserver.cert, key: apiserver.key })).status, 200);
 }));
 
 test('KubeletServer proxies an exec upgrade to the runtime streaming URL byte for byte', () => withKubelet(async ({ port, pki, calls }) => {

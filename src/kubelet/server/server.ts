@@ -8,6 +8,8 @@ import { silentLogger, type Logger } from '../../apimachinery/log.js';
 import { realClock, type Clock } from '../../apimachinery/clock.js';
 import { KubeletError, type LogOptions, type LogSource, type StreamOptions, type StreamRuntime } from './types.js';
 import { proxyUpgrade } from './upgrade-proxy.js';
+import { defaultKubeletAuthorizer, forbiddenMessage, peerIdentity, type KubeletClientIdentity } from './authorize.js';
+import type { TLSSocket } from 'node:tls';
 
 export interface KubeletServerOptions {
   tls: { cert: string; key: string; clientCA: string };
@@ -19,6 +21,8 @@ export interface KubeletServerOptions {
   streams: StreamRuntime;
   /** For `sinceSeconds`. */
   clock?: Clock;
+  /** Which certificate holders may read logs and open streams; the API server's kubelet client and admins by default. */
+  authorize?: (client: KubeletClientIdentity) => boolean;
 }
 
 export class KubeletServer {
@@ -69,6 +73,7 @@ export class KubeletServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     try {
       if (url.pathname === '/healthz') return text(res, 200, 'ok');
+      this.authorize(req, req.method === 'GET' ? 'get' : 'create');
       if (parts[0] === 'containerLogs' && parts.length === 4 && req.method === 'GET') {
         return await this.serveLogs(req, res, parts[1], parts[2], parts[3], url.searchParams);
       }
@@ -80,6 +85,11 @@ export class KubeletServer {
       this.log.error('request failed', { url: req.url, error: String((e as Error)?.stack ?? e) });
       text(res, 500, String((e as Error)?.message ?? e));
     }
+  }
+
+  private authorize(req: IncomingMessage, verb: string): void {
+    const id = peerIdentity(req.socket as TLSSocket);
+    if (!(this.opts.authorize ?? defaultKubeletAuthorizer)(id)) throw new KubeletError(403, forbiddenMessage(id, verb));
   }
 
   private async serveLogs(req: IncomingMessage, res: ServerResponse, ns: string, pod: string, container: string, q: URLSearchParams): Promise<void> {
@@ -104,6 +114,7 @@ export class KubeletServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const q = url.searchParams;
     try {
+      this.authorize(req, 'create');
       let target: string;
       if (parts[0] === 'exec' && parts.length === 4) {
         const cmd = q.getAll('command');
@@ -122,8 +133,9 @@ export class KubeletServer {
     } catch (e) {
       const code = e instanceof KubeletError ? e.code : 500;
       const msg = String((e as Error)?.message ?? e);
+      const reason = code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : code === 403 ? 'Forbidden' : 'Error';
       if (!(e instanceof KubeletError)) this.log.error('stream request failed', { url: req.url, error: msg });
-      socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(msg)}\r\nConnection: close\r\n\r\n${msg}`);
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(msg)}\r\nConnection: close\r\n\r\n${msg}`);
     }
   }
 }
