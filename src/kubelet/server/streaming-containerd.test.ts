@@ -119,6 +119,21 @@ test('logs, exec and port-forward reach a container on containerd through the AP
     assert.equal(r.stdout, 'hello from kite\n');
   });
 
+  await t.test('kubectl logs -f shows lines written while it follows', async () => {
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'logs', '-f', 'web'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      await waitFor('the existing line', async () => out.includes('hello from kite'), 20_000);
+      const w = await kubectl(['exec', 'web', '--', 'sh', '-c', 'echo followed line > /proc/1/fd/1']);
+      assert.equal(w.code, 0, w.stderr);
+      await waitFor('the followed line', async () => out.includes('followed line\n'), 20_000);
+      assert.equal(out, 'hello from kite\nfollowed line\n');
+    } finally {
+      if (child.pid && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+    }
+  });
+
   await t.test('kubectl exec carries stdin, stdout, stderr and the exit code', async () => {
     const r = await kubectl(['exec', '-i', 'web', '--', 'sh', '-c', 'read x; echo "got $x"; echo oops >&2; exit 3'], 'abc\n');
     assert.equal(r.stdout, 'got abc\n', r.stderr);
