@@ -4,7 +4,7 @@
 // as it was; when a suite fails half-way, the after hook removes what is left by force.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connectCri } from '../../src/kubelet/cri/client.js';
 import { agentPaths } from '../../src/kubelet/paths.js';
@@ -73,11 +73,56 @@ async function runtimeLeftovers(kite: Kite): Promise<{ sandboxes: number; contai
   }
 }
 
+/**
+ * What the agent's runtime has made during the suite, sampled every second: the IDs of its pod
+ * sandboxes (the CNI names its NAT rules after them) and their network namespaces. Other tests
+ * on this machine make sandboxes and namespaces of their own, so the checks at the end look for
+ * these only.
+ */
+class SandboxTracker {
+  readonly ids = new Set<string>();
+  readonly netns = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(private readonly socket: () => string) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.sample(), 1_000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async sample(): Promise<void> {
+    if (this.busy || !existsSync(this.socket())) return;
+    this.busy = true;
+    const cri = connectCri(`unix://${this.socket()}`, { defaultTimeoutMs: 5_000 });
+    try {
+      for (const sb of (await cri.runtime.listPodSandbox({})).items) {
+        if (this.ids.has(sb.id)) continue;
+        const status = await cri.runtime.podSandboxStatus({ podSandboxId: sb.id, verbose: true });
+        const spec = JSON.parse(status.info.info ?? '{}').runtimeSpec;
+        const path = (spec?.linux?.namespaces ?? []).find((n: any) => n.type === 'network')?.path as string | undefined;
+        if (path) this.netns.add(basename(path));
+        this.ids.add(sb.id);
+      }
+    } catch {
+      // containerd restarting or stopped: the next sample sees it
+    } finally {
+      cri.close();
+      this.busy = false;
+    }
+  }
+}
+
 /** Deletes the suite's namespace and every pod left on the node, and waits until the runtime has nothing. */
 async function deleteAllPods(kite: Kite, ns: string): Promise<void> {
-  // The namespace takes its controllers away; the pods go with a short grace (sh ignores TERM as PID 1).
-  await kite.kubectl(['delete', 'namespace', ns, '--wait=false']);
+  // The controllers first, then the pods with a short grace (sh as PID 1 ignores TERM), then the namespace.
+  await kite.kubectl(['delete', 'deployments,replicasets,statefulsets,daemonsets,jobs', '--all', '-n', ns, '--cascade=orphan']);
   await kite.kubectl(['delete', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+  await kite.kubectl(['delete', 'namespace', ns, '--wait=false']);
   await pollUntil(`namespace ${ns} to be gone`, async () => (await kite.request('GET', `/api/v1/namespaces/${ns}`)).status === 404, 60_000, 250);
   await pollUntil('no pods bound to the node', async () => {
     const { stdout } = await kite.kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '-o', 'name']);
@@ -105,7 +150,7 @@ export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => 
   const skip = agentSkip();
   describe(name, skip ? { skip } : {}, () => {
     let kite: Kite | undefined;
-    let netnsBefore = new Set<string>();
+    let tracker: SandboxTracker | undefined;
     let tornDown = false;
     const ns = uniqueName('agent');
     const ctx: AgentSuiteContext = {
@@ -125,11 +170,12 @@ export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => 
     };
 
     before(async () => {
-      netnsBefore = await netnsNames();
       kite = await startKite({ datastore: 'sqlite', agent: true, extraArgs: ['--node-name', AGENT_NODE] });
       await pollUntil(`node ${AGENT_NODE} to register`, async () => (await kite!.request('GET', `/api/v1/nodes/${AGENT_NODE}`)).status === 200, 120_000, 250)
         .catch((err: Error) => { throw new Error(`${err.message}\n--- server log (tail) ---\n${kite!.log()}`); });
       await kite.kubectl(['wait', '--for=condition=Ready', `node/${AGENT_NODE}`, '--timeout=60s'], { timeoutMs: 70_000 });
+      tracker = new SandboxTracker(() => agentPaths(kite!.dataDir).containerd.socket);
+      tracker.start();
       await createNamespace(kite, ns);
       await pollUntil('the default service account', async () =>
         (await kite!.request('GET', `/api/v1/namespaces/${ns}/serviceaccounts/default`)).status === 200, 15_000, 100);
@@ -139,12 +185,19 @@ export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => 
 
     it('takes its pods down through the API and leaves the host as it was once the server stops', async () => {
       const k = ctx.kite;
+      const t = tracker!;
+      await t.sample();
       await deleteAllPods(k, ns);
+      t.stop();
+      assert.ok(t.ids.size > 0 && t.netns.size > 0, 'the suite saw its sandboxes');
       const exit = await k.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, k.log());
       // The bridge plugin never deletes its bridge: assertNothingLeft deletes it, then checks
-      // no mounts or processes under the data dir, no new network namespace, no NAT rule of the pod CIDR.
-      await assertNothingLeft(k.dataDir, { bridge: AGENT_BRIDGE, netnsBefore, natPrefix: POD_IP_PREFIX });
+      // no mounts or processes under the data dir.
+      await assertNothingLeft(k.dataDir, { bridge: AGENT_BRIDGE });
+      assert.deepEqual([...await netnsNames()].filter((n) => t.netns.has(n)), [], 'no network namespace of the suite is left');
+      const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout.split('\n');
+      assert.deepEqual(nat.filter((rule) => [...t.ids].some((id) => rule.includes(id))), [], 'no NAT rule of the suite is left');
       assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes(`${AGENT_BRIDGE}:`), false);
       tornDown = true;
       await k.close();
@@ -152,6 +205,7 @@ export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => 
     });
 
     after(async () => {
+      tracker?.stop();
       if (!kite) return;
       if (!tornDown) await forceCleanup(kite, true);
       await kite.close();
