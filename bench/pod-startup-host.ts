@@ -97,18 +97,23 @@ export function linkExists(name: string): boolean {
   return existsSync(`/sys/class/net/${name}`);
 }
 
-/** iptables NAT rules that name `cidrPrefix` (the bridge plugin's masquerade chains for the pod network). */
-export async function natRulesFor(cidrPrefix: string): Promise<string[]> {
-  const out = await run('iptables', ['-t', 'nat', '-S']).then((r) => r.stdout).catch(() => '');
-  return out.split('\n').filter((l) => l.includes(cidrPrefix));
+/** PIDs of node agents' containerd (`containerd --config …/agent/containerd/config.toml`) not under `ownDir`. */
+export async function otherAgents(ownDir: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const pid of await processesUsing('/agent/containerd/config.toml')) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if ((await commOf(pid)) === 'containerd' && !cmdline.includes(ownDir)) pids.push(pid);
+  }
+  return pids;
 }
 
 /**
- * Removes what the agent left behind on the host: processes under `dir` (by PID), the bridge
- * (when we created it), NAT rules naming the pod network, and mounts under `dir`. Returns what it
- * found, so the report can say whether the clean stop left anything.
+ * Removes what the agent left behind on the host: processes under `dir` (by PID), NAT rules of
+ * our own sandboxes (their comment names the sandbox id), the bridge unless another node agent
+ * runs here (its pods would be on it too), and mounts under `dir`. Returns what it found, so the
+ * report can say whether the clean stop left anything.
  */
-export async function removeLeftovers(dir: string, bridge: string | undefined, cidrPrefix: string): Promise<string[]> {
+export async function removeLeftovers(dir: string, bridge: string, sandboxIds: Set<string>): Promise<string[]> {
   const found: string[] = [];
   for (const pid of await processesUsing(dir)) {
     found.push(`process ${pid} (${await commOf(pid)})`);
@@ -118,24 +123,27 @@ export async function removeLeftovers(dir: string, bridge: string | undefined, c
       // gone meanwhile
     }
   }
-  if (bridge && linkExists(bridge)) {
-    found.push(`bridge ${bridge}`);
-    await run('ip', ['link', 'del', bridge]).catch(() => undefined);
-  }
-  for (const rule of await natRulesFor(cidrPrefix)) {
+  const nat = await run('iptables', ['-t', 'nat', '-S']).then((r) => r.stdout.split('\n')).catch(() => [] as string[]);
+  const ours = nat.filter((l) => l.startsWith('-A ') && [...l.matchAll(/id: \\"([0-9a-f]{64})\\"/g)].some((m) => sandboxIds.has(m[1]!)));
+  for (const rule of ours) {
     found.push(`nat rule ${rule}`);
-    if (rule.startsWith('-A ')) await run('iptables', ['-t', 'nat', '-D', ...splitRule(rule.slice(3))]).catch(() => undefined);
+    // The rule as iptables -S prints it is quoted for a shell.
+    await run('sh', ['-c', `iptables -t nat -D ${rule.slice(3)}`]).catch(() => undefined);
+  }
+  if (linkExists(bridge)) {
+    if ((await otherAgents(dir)).length === 0) {
+      // The bridge plugin never removes the bridge: expected, not a leftover of a failed stop.
+      found.push(`bridge ${bridge}`);
+      await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+    } else {
+      found.push(`bridge ${bridge} (kept: another node agent runs here)`);
+    }
   }
   for (const m of (await mountsUnder(dir)).reverse()) {
     found.push(`mount ${m}`);
     await run('umount', ['-l', m]).catch(() => undefined);
   }
   return found;
-}
-
-/** An `iptables -S` rule's words, with quoted comments kept whole. */
-function splitRule(rule: string): string[] {
-  return (rule.match(/"[^"]*"|\S+/g) ?? []).map((w) => w.replace(/^"|"$/g, ''));
 }
 
 /** User + system CPU seconds of a process: its own, and that of its children it has reaped. */

@@ -27,8 +27,9 @@ import { ApiClient } from '../src/client/rest.js';
 import { httpsTransport } from '../src/client/transport.js';
 import { BUSYBOX_IMAGE, agentPaths } from '../src/kubelet/paths.js';
 import {
-  containerdOf, cpuSeconds, isAlive, linkExists, machineBusySeconds, loadAverage, memoryOf, mountsUnder, processesUsing, removeLeftovers, type Memory,
+  containerdOf, cpuSeconds, run, isAlive, linkExists, machineBusySeconds, loadAverage, memoryOf, mountsUnder, otherAgents, processesUsing, removeLeftovers, type Memory,
 } from './pod-startup-host.js';
+import { criTimesByPod, sandboxIds, type CriTimes } from './pod-startup-cri-log.js';
 import { watchPods, type PodTimes } from './pod-startup-watch.js';
 
 const BATCHES = (process.env.KITE_BENCH_PODS ?? '1,10,100').split(',').map(Number).filter((n) => n > 0);
@@ -37,7 +38,6 @@ const TIMEOUT_S = Number(process.env.KITE_BENCH_TIMEOUT_S ?? 180);
 const NAMESPACE = 'bench-pods';
 const NODE = 'kite-bench-node';
 const BRIDGE = 'kite0';
-const POD_NET_PREFIX = '10.42.0.';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(here, here.includes(`${sep}dist${sep}`) ? '../..' : '..');
 /**
@@ -60,10 +60,32 @@ interface Round {
   maxMs: number;
   /** Medians of the stages seen through the watch: create answered, bound, first kubelet status, Running. */
   stagesP50Ms: { created: number; bound: number; kubeletStatus: number; running: number };
+  /** Medians of each step's own duration, from containerd's log of the CRI calls (see pod-startup-cri-log.ts). */
+  nodeStepsP50Ms: Record<NodeStep, number>;
   deleteSeconds: number;
   loadAverage: number[];
   /** CPU seconds per pod from the first create to the last Running: the server; containerd with the runc/CNI processes it reaped; the whole machine. */
   cpuPerPodMs: { server: number; containerd: number; machine: number };
+}
+
+const NODE_STEPS = ['boundToSandbox', 'runPodSandbox', 'sandboxToCreate', 'createContainer', 'createToStart', 'startContainer', 'startedToRunningSeen'] as const;
+type NodeStep = typeof NODE_STEPS[number];
+
+/** Each step's median; the bench's marks are performance.now(), containerd's wall-clock ms. */
+function nodeSteps(pods: PodTimes[], cri: CriTimes[]): Record<NodeStep, number> {
+  const perf = (wall: number | undefined) => (wall === undefined ? undefined : wall - performance.timeOrigin);
+  const spans: Record<NodeStep, number[]> = Object.fromEntries(NODE_STEPS.map((k) => [k, []])) as never;
+  pods.forEach((t, i) => {
+    const c = cri[i];
+    if (!c) return;
+    const marks = [t.bound, perf(c.sandboxAsked), perf(c.sandboxDone), perf(c.createAsked), perf(c.createDone), perf(c.startAsked), perf(c.startDone), t.running];
+    NODE_STEPS.forEach((k, j) => {
+      const a = marks[j];
+      const b = marks[j + 1];
+      if (a !== undefined && b !== undefined) spans[k].push(b - a);
+    });
+  });
+  return Object.fromEntries(NODE_STEPS.map((k) => [k, Math.round(percentile(spans[k].sort((a, b) => a - b), 0.5))])) as Record<NodeStep, number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -153,11 +175,20 @@ async function cpuMarks(server: Server) {
   return { server: s.self, containerd: c.self + c.children, machine: await machineBusySeconds() };
 }
 
-async function podRound(server: Server, n: number, round: number): Promise<Round> {
+async function podRound(server: Server, n: number, round: number, criLog: string): Promise<Round> {
   const pods = server.client.kind<ApiPod>('v1', 'Pod');
   const names = Array.from({ length: n }, (_, i) => `p${round}-${i}`);
   const times = new Map<string, PodTimes>(names.map((name) => [name, {}]));
   const watch = await watchPods(server.client, NAMESPACE, times);
+  let deleteSeconds = 0;
+  const deleteAll = async () => {
+    // A 1 s grace period: busybox's sleep as PID 1 ignores SIGTERM. Then wait for them to be gone.
+    const d0 = performance.now();
+    await Promise.all(names.map((name) => pods.delete(NAMESPACE, name, { gracePeriodSeconds: 1 }).catch(() => undefined)));
+    await until(`${n} pods deleted`, TIMEOUT_S * 1000, async () => (await pods.list(NAMESPACE)).items.length === 0, 200);
+    deleteSeconds = (performance.now() - d0) / 1000;
+  };
+  let deleted = false;
   try {
     const cpu0 = await cpuMarks(server);
     const t0 = performance.now();
@@ -173,7 +204,9 @@ async function podRound(server: Server, n: number, round: number): Promise<Round
       process.stderr.write(`  ${missing.length} of ${n} pods not Running: ${missing.slice(0, 5).join(', ')}\n`);
       if (missing.length === n) throw err;
     });
-    const done = names.map((name) => times.get(name)!).filter((t) => t.running !== undefined);
+    const doneNames = names.filter((name) => times.get(name)!.running !== undefined);
+    const done = doneNames.map((name) => times.get(name)!);
+    const cri = await criTimesByPod(criLog, NAMESPACE);
     const batchSeconds = (Math.max(...done.map((t) => t.running!)) - t0) / 1000;
     const lat = done.map((t) => t.running! - t.start!).sort((a, b) => a - b);
     const stage = (f: (t: PodTimes) => number | undefined) =>
@@ -181,26 +214,24 @@ async function podRound(server: Server, n: number, round: number): Promise<Round
     const cpu1 = await cpuMarks(server);
     const perPod = (k: keyof typeof cpu0) => Math.round(((cpu1[k] - cpu0[k]) * 1000) / n);
     const load = await loadAverage();
-
-    // Delete (a 1 s grace period: busybox's sleep as PID 1 ignores SIGTERM) and wait for them to be gone.
-    const d0 = performance.now();
-    await Promise.all(names.map((name) => pods.delete(NAMESPACE, name, { gracePeriodSeconds: 1 }).catch(() => undefined)));
-    await until(`${n} pods deleted`, TIMEOUT_S * 1000, async () => (await pods.list(NAMESPACE)).items.length === 0, 200);
-    const deleteSeconds = (performance.now() - d0) / 1000;
+    deleted = true;
+    await deleteAll();
     return {
       pods: n, running: done.length, batchSeconds,
       p50Ms: percentile(lat, 0.5), p99Ms: percentile(lat, 0.99), maxMs: lat[lat.length - 1] ?? 0,
+      nodeStepsP50Ms: nodeSteps(done, doneNames.map((name) => cri.get(name) ?? {})),
       stagesP50Ms: { created: stage((t) => t.created), bound: stage((t) => t.bound), kubeletStatus: stage((t) => t.kubeletStatus), running: stage((t) => t.running) },
       deleteSeconds, loadAverage: load,
       cpuPerPodMs: { server: perPod('server'), containerd: perPod('containerd'), machine: perPod('machine') },
     };
   } finally {
     watch.close();
+    if (!deleted) await deleteAll().catch((e: Error) => process.stderr.write(`  ${e.message}\n`));
   }
 }
 
 /** The whole run with the agent: node Ready, idle memory, the rounds, memory after them, clean stop. */
-async function withAgent(dir: string, profileDir: string | undefined, leftovers: string[]) {
+async function withAgent(dir: string, profileDir: string | undefined, leftovers: string[], contended: string[]) {
   const paths = agentPaths(dir);
   const server = await startServer(dir, [], profileDir);
   try {
@@ -220,11 +251,13 @@ async function withAgent(dir: string, profileDir: string | undefined, leftovers:
     const idle = await idleMemory(server, paths.containerd.root);
     process.stderr.write(`idle: server ${idle.serverMiB} MiB, containerd ${idle.containerdMiB} MiB\n`);
     // One warm-up pod (first use of the code paths and of the image's snapshot), not reported.
-    await podRound(server, 1, 0);
+    await podRound(server, 1, 0, paths.containerd.log);
     const rounds: Round[] = [];
     for (const [i, n] of BATCHES.entries()) {
-      const r = await podRound(server, n, i + 1);
+      const r = await podRound(server, n, i + 1, paths.containerd.log);
       rounds.push(r);
+      const others = await otherAgents(dir);
+      if (others.length) contended.push(`round of ${n}: another node agent's containerd (${others.join(', ')}) ran beside ours on the same bridge`);
       process.stderr.write(`  ${n} pods: p50 ${r.p50Ms.toFixed(0)} ms, p99 ${r.p99Ms.toFixed(0)} ms, batch ${r.batchSeconds.toFixed(2)} s (load ${r.loadAverage.join(' ')})\n`);
     }
     // Deleted pods' sandboxes go away with the kubelet's cleanup, shortly after the API objects.
@@ -238,7 +271,7 @@ async function withAgent(dir: string, profileDir: string | undefined, leftovers:
     server.client.close();
     await until('the server\'s containerd to exit', 30_000, async () => containerdPids.every((pid) => !isAlive(pid)), 200)
       .catch(() => leftovers.push(`containerd ${containerdPids.join(',')} still running after the server stopped`));
-    leftovers.push(...await removeLeftovers(dir, BRIDGE, POD_NET_PREFIX));
+    leftovers.push(...await removeLeftovers(dir, BRIDGE, await sandboxIds(paths.containerd.log)));
     if (leftovers.length) process.stderr.write(`left after the server stopped (removed now): ${leftovers.join('; ')}\n`);
   }
 }
@@ -264,15 +297,17 @@ function table(rounds: Round[]): string {
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) return void console.log('skipped: the pod startup benchmark needs root');
   if (!existsSync('/usr/bin/containerd')) return void console.log('skipped: /usr/bin/containerd is missing');
-  if (linkExists(BRIDGE)) return void console.log(`skipped: ${BRIDGE} exists (another node agent is running here)`);
+  // Every agent uses the bridge kite0 and 10.42.0.0/24: two at once would share them.
+  if (linkExists(BRIDGE) || (await otherAgents('/none/')).length) return void console.log(`skipped: another node agent is running here (${BRIDGE} exists or its containerd runs)`);
   const profileDir = process.env.KITE_BENCH_CPU_PROF ? join(repoRoot, 'bench', 'results', 'profiles', 'pods') : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const root = await mkdtemp(join(tmpdir(), 'kite-bench-pods-'));
   const leftovers: string[] = [];
+  const contended: string[] = [];
   let agent: Awaited<ReturnType<typeof withAgent>>;
   let noAgent: Awaited<ReturnType<typeof withoutAgent>>;
   try {
-    agent = await withAgent(join(root, 'agent'), profileDir, leftovers);
+    agent = await withAgent(join(root, 'agent'), profileDir, leftovers, contended);
     noAgent = await withoutAgent(join(root, 'no-agent'));
   } finally {
     const mounts = await mountsUnder(root);
@@ -281,7 +316,8 @@ async function main(): Promise<void> {
   }
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const out = {
-    benchmark: 'pods', date: new Date().toISOString(), machine, server: SERVER_FROM === 'dist' ? 'bin/kite.js (compiled)' : SERVER_FROM === 'source' ? 'src/cli/main.ts under tsx' : SERVER_FROM,
+    benchmark: 'pods', date: new Date().toISOString(), machine, server: SERVER_FROM === 'dist' ? 'bin/kite.js (compiled)' : SERVER_FROM === 'source' ? 'src/cli/main.ts under tsx' : `${SERVER_FROM} (compiled elsewhere)`,
+    commit: await run('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot }).then((r) => r.stdout.trim()).catch(() => 'unknown'),
     setup: '`kite server` (SQLite) with its in-process node agent and own containerd, one node; busybox `sleep 3600` pods (image imported '
       + 'at start), each batch created concurrently over HTTPS; latency = create request → Running seen through a watch; '
       + 'memory = VmRSS after idling; the containerd-shims of running pods are counted apart',
@@ -290,6 +326,8 @@ async function main(): Promise<void> {
     memory: { idle: agent.idle, afterPodsDeleted: agent.afterPods, disableAgentIdle: noAgent },
     rounds: agent.rounds,
     leftoversAfterStop: leftovers,
+    /** Non-empty when another node agent ran meanwhile (its pods shared the bridge and the CPU): the figures are not comparable. */
+    contended,
   };
   const dir = join(repoRoot, 'bench', 'results');
   await mkdir(dir, { recursive: true });
@@ -297,11 +335,15 @@ async function main(): Promise<void> {
   await writeFile(join(dir, 'pods-latest.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`Pod startup on one node (create → Running via watch, image present) on ${machine}\n`);
   console.log(table(agent.rounds));
+  console.log(`\nOn the node, medians of each step (ms; CRI calls as containerd logs them):\n| pods | ${NODE_STEPS.join(' | ')} |\n|---:|${NODE_STEPS.map(() => '---:').join('|')}|`);
+  for (const r of agent.rounds) console.log(`| ${r.pods} | ${NODE_STEPS.map((k) => r.nodeStepsP50Ms[k]).join(' | ')} |`);
   const m = (x: Memory) => `server ${x.serverMiB} MiB + containerd ${x.containerdMiB} MiB = ${(x.serverMiB + x.containerdMiB).toFixed(1)} MiB`;
   console.log(`\nIdle RSS after ${IDLE_S} s, node Ready: ${m(agent.idle)} (load ${agent.idle.loadAverage.join(' ')})`);
   console.log(`Idle RSS after the rounds, pods deleted: ${m(agent.afterPods)}${agent.afterPods.shims ? `, ${agent.afterPods.shims} shims ${agent.afterPods.shimsMiB} MiB` : ''}`);
   console.log(`Idle RSS with --disable-agent: server ${noAgent.serverMiB} MiB`);
-  console.log(`Clean stop: ${leftovers.length ? `left ${leftovers.join('; ')}` : 'nothing left (containerd exited, no bridge, NAT rules, mounts or processes)'}`);
+  if (contended.length) console.log(`NOT COMPARABLE: ${contended.join('; ')}`);
+  const unexpected = leftovers.filter((l) => !/^bridge \S+$/.test(l));
+  console.log(`Clean stop: ${unexpected.length ? `left ${unexpected.join('; ')}` : 'nothing left (containerd exited, no NAT rules, mounts or processes; the bridge removed)'}`);
 }
 
 await main();
