@@ -101,7 +101,7 @@ describeWithAgent('node agent: streaming', (ctx) => {
     await ready('files');
     const big = join(local, 'big.txt');
     await writeFile(big, 'y'.repeat(200_000));
-    await ctx.kite.kubectl(['cp', big, `${ctx.ns}/files:/tmp/big.txt`]);
+    await ctx.kite.kubectl(['cp', big, `${ctx.ns}/files:/tmp/big.txt`], { timeoutMs: 15_000 });
     const inside = await ctx.kite.kubectl(['exec', '-n', ctx.ns, 'files', '--', 'wc', '-c', '/tmp/big.txt']);
     assert.equal(inside.stdout, '200000 /tmp/big.txt\n');
   });

@@ -112,9 +112,10 @@ describeWithAgent('node agent: workloads', (ctx) => {
 
   it('OOM-kills a container that allocates past its memory limit (OOMKilled, exit 137)', async () => {
     // busybox has no allocator: a shell variable holding 200 MiB grows the shell past the 32 MiB limit.
-    await ctx.apply(busyboxPod('oom', 'x=$(head -c 200m /dev/zero | tr "\\0" a); echo survived; sleep 1', { restartPolicy: 'Never' }, {
-      resources: { limits: { memory: '32Mi' } },
-    }));
+    const hog = 'x=$(head -c 200m /dev/zero | tr "\\0" a); echo survived; sleep 1';
+    const limits = { resources: { limits: { memory: '32Mi' } } };
+    await ctx.apply(busyboxPod('oom', hog, { restartPolicy: 'Never' }, limits));
+    await ctx.apply(busyboxPod('oom-restarted', hog, {}, limits));
     const pod = await pollUntil('the container to be terminated', async () => {
       const p = await ctx.pod('oom');
       const cs = containerStatus(p);
@@ -126,6 +127,13 @@ describeWithAgent('node agent: workloads', (ctx) => {
     assert.equal(terminated.exitCode, 137);
     assert.equal(pod.status.phase, 'Failed');
     assert.equal(pod.spec.containers[0].resources.limits.memory, '32Mi');
+    // Restarted: the OOM kill shows as the last state.
+    const last = await pollUntil('a restart after the OOM kill', async () => {
+      const cs2 = containerStatus(await ctx.pod('oom-restarted'));
+      return cs2?.restartCount >= 1 && cs2.lastState?.terminated ? cs2.lastState.terminated : false;
+    }, 60_000, 250);
+    assert.equal(last.reason, 'OOMKilled');
+    assert.equal(last.exitCode, 137);
   });
 
   it('honours terminationGracePeriodSeconds: a TERM handler runs to its end, a container ignoring TERM is killed at the grace period', async () => {
