@@ -7,7 +7,8 @@
 // round with its pods deleted, and the same server's idle memory with --disable-agent.
 //
 // Needs root and /usr/bin/containerd (skips with the reason otherwise). Uses the agent's default
-// pod network (bridge kite0, 10.42.0.0/24), so it refuses to run while kite0 exists.
+// pod network (bridge kite0, 10.42.0.0/24), so it refuses to run while kite0 exists or another
+// agent's containerd runs, and marks the figures not comparable when one starts meanwhile.
 // Env: KITE_BENCH_PODS (1,10,100), KITE_BENCH_IDLE_S (10), KITE_BENCH_TIMEOUT_S (180 per round),
 // KITE_BENCH_SERVER=source runs the server from src/ under tsx (default: compiled, bin/kite.js),
 // KITE_BENCH_SERVER=<path>/main.js another build,
