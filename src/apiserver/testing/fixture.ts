@@ -1,6 +1,7 @@
 // An API server on a memory backend with real TLS, for tests of the HTTP surface.
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBackend } from '../../storage/memory/memory.js';
@@ -28,7 +29,8 @@ function testPKI(): Promise<{ dir: string; pki: ServerPKI }> {
   pkiCache ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kite-apiserver-test-'));
     const pki = await ensureServerPKI(dir, { hostnames: [], ips: [] });
-    process.on('exit', () => { void rm(dir, { recursive: true, force: true }); });
+    // 'exit' handlers run synchronously: an async rm here would never happen.
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     return { dir, pki };
   })();
   return pkiCache;
