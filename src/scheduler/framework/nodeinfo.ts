@@ -1,7 +1,7 @@
 // How much a pod asks of a node and what a node holds, computed as kube-scheduler does: the pod's
 // effective request is max(sum of containers, largest init container) with sidecars (restartable
 // init containers) counted alongside everything started after them, plus the pod overhead.
-import type { Container, Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../apimachinery/quantity.js';
 import type { HostPort, NodeInfo, Resource } from './types.js';
 
@@ -176,6 +176,9 @@ function imageSizes(node: Node): Map<string, number> {
   return m;
 }
 
+// Shared by every untainted node; never changed.
+const NO_TAINTS: Taint[] = [];
+
 let generationCounter = 0;
 /** A process-wide, increasing generation: every change to a NodeInfo takes the next one. */
 export function nextGeneration(): number {
@@ -196,10 +199,14 @@ export class MutableNodeInfo implements NodeInfo {
   generation = nextGeneration();
   /** The node's name, kept beside it: every Filter and Score call reads it. */
   name: string;
+  unschedulable: boolean;
+  taints: Taint[];
 
   constructor(node: Node, pods: Pod[] = []) {
     this.node = node;
     this.name = node.metadata?.name ?? '';
+    this.unschedulable = !!node.spec?.unschedulable;
+    this.taints = node.spec?.taints ?? NO_TAINTS;
     this.allocatable = resourceFromList(node.status?.allocatable as Record<string, unknown> | undefined);
     this.imageSizes = imageSizes(node);
     for (const p of pods) this.addPod(p);
@@ -208,6 +215,8 @@ export class MutableNodeInfo implements NodeInfo {
   setNode(node: Node): void {
     this.node = node;
     this.name = node.metadata?.name ?? '';
+    this.unschedulable = !!node.spec?.unschedulable;
+    this.taints = node.spec?.taints ?? NO_TAINTS;
     this.allocatable = resourceFromList(node.status?.allocatable as Record<string, unknown> | undefined);
     this.imageSizes = imageSizes(node);
     this.generation = nextGeneration();
@@ -259,6 +268,8 @@ export class MutableNodeInfo implements NodeInfo {
     c.imageSizes = this.imageSizes;
     c.generation = this.generation;
     c.name = this.name;
+    c.unschedulable = this.unschedulable;
+    c.taints = this.taints;
     return c;
   }
 }

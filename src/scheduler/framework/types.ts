@@ -1,6 +1,6 @@
 // What plugins see of the cluster: nodes with their pods and requested resources, taken as one
 // snapshot per scheduling cycle, plus the per-cycle state plugins pass themselves.
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 
 /** Amounts in the units Kubernetes' scheduler uses: milli-CPU, bytes, counts. */
 export interface Resource {
@@ -17,6 +17,10 @@ export interface HostPort { ip: string; protocol: string; port: number }
 export interface NodeInfo {
   readonly node: Node;
   readonly name: string;
+  /** node.spec.unschedulable and node.spec.taints (empty when none), kept beside the node: Filter
+   *  reads them for every node, and so need not reach into the Node object. */
+  readonly unschedulable: boolean;
+  readonly taints: Taint[];
   /** Pods bound or assumed to this node. */
   readonly pods: Pod[];
   /** Sum of the pods' requests (pod overhead and init containers as Kubernetes computes them). */

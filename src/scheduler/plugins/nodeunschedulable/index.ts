@@ -16,7 +16,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
   readonly name = NAME;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
-    if (!node.node.spec?.unschedulable) return Status.success();
+    if (!node.unschedulable) return Status.success();
     if (tolerationsTolerateTaint(pod.spec?.tolerations, unschedulableTaint)) return Status.success();
     return Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
   }

@@ -40,7 +40,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   readonly name = NAME;
 
   filter(_state: CycleState, pod: Pod, node: NodeInfo): Status {
-    const taint = untoleratedScheduleTaint(pod, node.node.spec?.taints);
+    const taint = untoleratedScheduleTaint(pod, node.taints);
     return taint ? Status.unresolvable(errReasonUntoleratedTaint(taint)) : Status.success();
   }
 
@@ -51,7 +51,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
 
   score(state: CycleState, pod: Pod, node: NodeInfo): { score: number; status: Status } {
     const tolerations = state.read<Toleration[]>(PRE_SCORE_KEY) ?? preferNoScheduleTolerations(pod);
-    return { score: countIntolerablePreferNoSchedule(node.node.spec?.taints, tolerations), status: Status.success() };
+    return { score: countIntolerablePreferNoSchedule(node.taints, tolerations), status: Status.success() };
   }
 
   normalizeScore(_state: CycleState, _pod: Pod, scores: NodeScore[]): Status {
