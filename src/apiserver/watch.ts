@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, WatchEventType } from '../apimachinery/object.js';
 import { expired, internalError, type StatusError } from '../apimachinery/status.js';
-import { CompactedError, type StorageEvent, type Watch } from '../storage/backend.js';
+import { CompactedError, type KeyValue, type StorageEvent, type Watch } from '../storage/backend.js';
 import type { ResourceStore } from './registry/store.js';
 import type { ObjectFilter } from './registry/filter.js';
 import { parseRV } from './registry/store.js';
@@ -18,6 +18,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   /** Turns an object into what the client asked for (itself, a Table row, metadata only). */
   render: (obj: KubeObject, first: boolean) => unknown;
+  /** `render` gives back the object itself: the event's JSON may be shared with other such watchers. */
+  plain?: boolean;
   /** The object of a BOOKMARK event for this resource. */
   bookmark: (rv: string, annotations?: Record<string, string>) => unknown;
 }
@@ -27,6 +29,19 @@ const BOOKMARK_INTERVAL_MS = 60_000;
 const DEFAULT_MIN_TIMEOUT_S = 1800;
 /** A client that lets this much output pile up unread is cut off rather than buffered forever. */
 const MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+
+// A change goes to every watcher of its resource; those that send the object as it is share one
+// encoding of it (per store: one stored value may be served as two kinds, as events are).
+const encodings = new WeakMap<ResourceStore, WeakMap<KeyValue, string>>();
+
+function encodingsOf(store: ResourceStore): WeakMap<KeyValue, string> {
+  let m = encodings.get(store);
+  if (!m) {
+    m = new WeakMap();
+    encodings.set(store, m);
+  }
+  return m;
+}
 
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
   const { store } = w;
@@ -55,6 +70,26 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     lastRV = obj.metadata?.resourceVersion ?? lastRV;
     send(type, w.render(obj, first));
     first = false;
+  };
+  const shared = w.plain ? encodingsOf(store) : undefined;
+  /** A stored change as an event: `obj` is its decoded value when the caller has it already. */
+  const sendStored = (type: WatchEventType, kv: KeyValue, obj?: KubeObject) => {
+    if (!shared) {
+      sendObject(type, obj ?? store.decode(kv));
+      return;
+    }
+    if (closed) return;
+    let json = shared.get(kv);
+    if (json === undefined) {
+      obj ??= store.decode(kv);
+      json = JSON.stringify(obj);
+      shared.set(kv, json);
+    }
+    lastRV = String(kv.modRevision);
+    first = false;
+    // The same text as JSON.stringify({ type, object }).
+    res.write(`{"type":${JSON.stringify(type)},"object":${json}}\n`);
+    if (res.writableLength > MAX_BUFFERED_BYTES) close();
   };
   const sendError = (err: StatusError) => {
     send('ERROR', err.toStatus());
@@ -113,18 +148,19 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
 
   function deliver(e: StorageEvent): void {
     if (closed) return;
-    const obj = store.decode(e.kv);
+    const type: WatchEventType = e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED';
     if (!w.filter) {
-      sendObject(e.type === 'create' ? 'ADDED' : e.type === 'update' ? 'MODIFIED' : 'DELETED', obj);
+      sendStored(type, e.kv);
       return;
     }
+    const obj = store.decode(e.kv);
     const now = w.filter.matches(obj);
     const before = e.type === 'create' ? false : e.type === 'delete' ? now : Boolean(e.prevKv && w.filter.matches(store.decode(e.prevKv)));
     if (e.type === 'delete') {
-      if (now) sendObject('DELETED', obj);
-    } else if (now && before) sendObject('MODIFIED', obj);
-    else if (now) sendObject('ADDED', obj);
-    else if (before) sendObject('DELETED', obj);
+      if (now) sendStored('DELETED', e.kv, obj);
+    } else if (now && before) sendStored('MODIFIED', e.kv, obj);
+    else if (now) sendStored('ADDED', e.kv, obj);
+    else if (before) sendStored('DELETED', e.kv, obj);
     else lastRV = obj.metadata?.resourceVersion ?? lastRV;
   }
 }

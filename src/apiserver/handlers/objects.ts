@@ -74,6 +74,7 @@ export async function watchObjects(r: RestRequest): Promise<void> {
     allowBookmarks: isTrue(q.get('allowWatchBookmarks')),
     timeoutSeconds: intParam(q, 'timeoutSeconds'),
     render: watchRenderer(r.store, shape, q, () => r.clock.now()),
+    plain: shape !== 'Table' && shape !== 'PartialObjectMetadata' && shape !== 'PartialObjectMetadataList',
     bookmark: bookmarkObject(r.store, shape),
   });
 }
