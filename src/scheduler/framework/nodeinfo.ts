@@ -94,24 +94,50 @@ function isSidecar(c: Container): boolean {
   return c.restartPolicy === 'Always';
 }
 
-function computeRequests(pod: Pod, nonZero: boolean): Resource {
-  const reqs = emptyResource();
-  for (const c of pod.spec?.containers ?? []) addResource(reqs, containerRequests(c, nonZero));
-  // Sidecars run alongside later init containers and all regular containers; a plain init
-  // container runs alone except for the sidecars started before it.
-  const sidecars = emptyResource();
-  const initMax = emptyResource();
-  for (const c of pod.spec?.initContainers ?? []) {
-    const r = containerRequests(c, nonZero);
-    if (isSidecar(c)) {
-      addResource(reqs, r);
-      addResource(sidecars, r);
-      maxResource(initMax, sidecars);
-    } else {
-      maxResource(initMax, sumResources(r, sidecars));
+/** Adds one container's requests to `into` (no Resource of its own: this runs for every pod seen). */
+function addContainerRequests(into: Resource, c: Container, nonZero: boolean): void {
+  const req = c.resources?.requests as Record<string, unknown> | undefined;
+  if (req) {
+    for (const name in req) {
+      const v = req[name];
+      if (v === undefined || v === null) continue;
+      const n = quantityValue(name, v);
+      switch (name) {
+        case 'cpu': into.milliCPU += n; break;
+        case 'memory': into.memory += n; break;
+        case 'ephemeral-storage': into.ephemeralStorage += n; break;
+        case 'pods': into.allowedPodNumber += n; break;
+        default: into.scalar[name] = (into.scalar[name] ?? 0) + n;
+      }
     }
   }
-  maxResource(reqs, initMax);
+  if (nonZero) {
+    if (req?.cpu === undefined) into.milliCPU += DEFAULT_MILLI_CPU_REQUEST;
+    if (req?.memory === undefined) into.memory += DEFAULT_MEMORY_REQUEST;
+  }
+}
+
+function computeRequests(pod: Pod, nonZero: boolean): Resource {
+  const reqs = emptyResource();
+  for (const c of pod.spec?.containers ?? []) addContainerRequests(reqs, c, nonZero);
+  // Sidecars run alongside later init containers and all regular containers; a plain init
+  // container runs alone except for the sidecars started before it.
+  const inits = pod.spec?.initContainers;
+  if (inits && inits.length > 0) {
+    const sidecars = emptyResource();
+    const initMax = emptyResource();
+    for (const c of inits) {
+      const r = containerRequests(c, nonZero);
+      if (isSidecar(c)) {
+        addResource(reqs, r);
+        addResource(sidecars, r);
+        maxResource(initMax, sidecars);
+      } else {
+        maxResource(initMax, sumResources(r, sidecars));
+      }
+    }
+    maxResource(reqs, initMax);
+  }
   const overhead = pod.spec?.overhead as Record<string, unknown> | undefined;
   if (overhead) addResource(reqs, resourceFromList(overhead));
   return reqs;
