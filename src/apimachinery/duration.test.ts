@@ -54,6 +54,14 @@ describe('time formatting', () => {
   const t = Date.UTC(2024, 1, 29, 13, 4, 5, 678);
   test('formatTime drops the fraction and ends in Z', () => assert.equal(formatTime(t), '2024-02-29T13:04:05Z'));
   test('formatTime truncates rather than rounds', () => assert.equal(formatTime(t + 999), '2024-02-29T13:04:06Z'));
+  test('formatTime of times in and out of the same second, in any order', () => {
+    const seq: [number, string][] = [
+      [t, '2024-02-29T13:04:05Z'], [t + 100, '2024-02-29T13:04:05Z'], [t + 400, '2024-02-29T13:04:06Z'],
+      [t - 1000, '2024-02-29T13:04:04Z'], [t, '2024-02-29T13:04:05Z'], [0, '1970-01-01T00:00:00Z'],
+    ];
+    for (const [ms, want] of seq) assert.equal(formatTime(ms), want, String(ms));
+    assert.throws(() => formatTime(NaN), RangeError);
+  });
   test('formatMicroTime always has six fractional digits', () => {
     assert.equal(formatMicroTime(t), '2024-02-29T13:04:05.678000Z');
     assert.equal(formatMicroTime(Date.UTC(2024, 0, 1)), '2024-01-01T00:00:00.000000Z');

@@ -58,9 +58,18 @@ export function shortHumanDuration(ms: number): string {
   return `${Math.trunc(ms / HOUR / 24 / 365)}y`;
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** metav1.Time on the wire: "2006-01-02T15:04:05Z", fractional seconds truncated. */
 export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / SECOND) * SECOND).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(ms / SECOND);
+  // Busy writers stamp many objects within one second: the text of the last one is kept.
+  if (second !== lastSecond) {
+    lastText = new Date(second * SECOND).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** metav1.MicroTime on the wire: "2006-01-02T15:04:05.000000Z", always six fractional digits. */
