@@ -14,6 +14,7 @@ import { allResources } from '../api/registry.js';
 import { RequestAuthenticator, ServiceAccountTokens, type ServerIdentityOptions } from './authn/index.js';
 import { serveNodeIdentity, type NodeIdentityOptions } from './handlers/node-credentials.js';
 import { parseRequestInfo } from './request-info.js';
+import { parseRequestURL } from './request-url.js';
 import { Registry } from './registry/registry.js';
 import { defaultStrategies } from './registry/strategies/index.js';
 import { routeResource } from './handlers/route.js';
@@ -144,7 +145,7 @@ export class ApiServer {
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const url = new URL(req.url ?? '/', 'https://localhost');
+      const url = parseRequestURL(req.url ?? '/');
       const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
       if (await serveNodeIdentity(req, res, path, this.nodeIdentity?.ca.caCert ?? this.opts.tls.clientCA, this.nodeIdentity)) return;
       const user = await this.authn.authenticate(req);
