@@ -6,27 +6,10 @@
 // `ApiServer.connectInProcess`.
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { DirectHandler, DirectRequest, DirectSink } from '../apimachinery/direct-call.js';
 
-/** A request as the caller hands it over; header names in lower case. */
-export interface DirectRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: Buffer;
-}
+export type { DirectHandler, DirectRequest, DirectSink } from '../apimachinery/direct-call.js';
 
-/** Where a response goes as it is written. */
-export interface DirectSink {
-  head(status: number, headers: IncomingHttpHeaders): void;
-  data(chunk: Buffer): void;
-  /** The response is complete, or (with an error) was cut off. */
-  end(err?: Error): void;
-  /** Bytes handed over and not yet read by the caller. */
-  buffered(): number;
-}
-
-/** Starts a request; the function it returns aborts it (the caller is gone). */
-export type DirectHandler = (req: DirectRequest, sink: DirectSink) => () => void;
 
 /** What serves a request and a response: the server's handle(). */
 export type Handle = (req: IncomingMessage, res: ServerResponse) => Promise<void>;

@@ -4,6 +4,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
+import type { DirectHandler, DirectRequest, DirectSink } from '../apimachinery/direct-call.js';
+
+export type { DirectHandler, DirectRequest, DirectSink } from '../apimachinery/direct-call.js';
 
 export interface TransportResponse {
   status: number;
@@ -114,26 +117,6 @@ export function inProcessTransport(connect: () => Duplex, userAgent = 'kite'): T
   return new HttpTransport(httpRequest, { protocol: 'http:', hostname: 'in-process', port: 80 }, agent, { 'User-Agent': userAgent });
 }
 
-/** A request handed straight to a server's handler; header names in lower case. */
-export interface DirectRequest {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  body?: Buffer;
-}
-
-/** Where the server writes its response, as it writes it. */
-export interface DirectSink {
-  head(status: number, headers: IncomingHttpHeaders): void;
-  data(chunk: Buffer): void;
-  /** The response is complete, or (with an error) was cut off. */
-  end(err?: Error): void;
-  /** Bytes handed over and not yet read (a client that lets too much pile up is cut off). */
-  buffered(): number;
-}
-
-/** Starts a request in a server of the same process; the function it returns aborts it. */
-export type DirectHandler = (req: DirectRequest, sink: DirectSink) => () => void;
 
 function connectionReset(): Error {
   return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
