@@ -25,6 +25,16 @@ export function isTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 }
 
+/**
+ * Resources besides nodes and pods whose changes plugins may register for, with their API kind.
+ * The scheduler watches one only when a plugin of its profiles registered an event on it.
+ */
+export const WATCHED_RESOURCES: Partial<Record<ClusterEvent['resource'], { apiVersion: string; kind: string }>> = {
+  PersistentVolumeClaim: { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  PersistentVolume: { apiVersion: 'v1', kind: 'PersistentVolume' },
+  StorageClass: { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass' },
+};
+
 export const POD_ADD: ClusterEvent = { resource: 'Pod', action: 'Add' };
 export const POD_DELETE: ClusterEvent = { resource: 'Pod', action: 'Delete' };
 export const NODE_ADD: ClusterEvent = { resource: 'Node', action: 'Add' };

@@ -14,7 +14,7 @@ import { objectKey } from '../client/informer-types.js';
 import { resourceForKind, type ApiClient } from '../client/rest.js';
 import { SchedulerCache } from './cache/cache.js';
 import {
-  NODE_ADD, NODE_DELETE, POD_ADD, POD_DELETE, isAssigned, isTerminal, nodeUpdateEvents, podUpdateEvent,
+  NODE_ADD, NODE_DELETE, POD_ADD, POD_DELETE, WATCHED_RESOURCES, isAssigned, isTerminal, nodeUpdateEvents, podUpdateEvent,
 } from './events.js';
 import { FitError } from './framework/fiterror.js';
 import type { ClusterEvent, PluginRegistry, PodNominator, QueuedPodInfo } from './framework/interface.js';
@@ -117,6 +117,16 @@ export class Scheduler {
       onUpdate: (o, p) => this.podUpdated(o, p),
       onDelete: (p) => this.podDeleted(p),
     });
+    // Other resources only as the plugins ask (e.g. VolumeBinding: claims, volumes, classes).
+    const registered = new Set<string>();
+    for (const f of this.frameworks.values()) for (const evs of f.pluginEvents().values()) for (const e of evs) registered.add(e.resource);
+    for (const [resource, ref] of Object.entries(WATCHED_RESOURCES)) {
+      if (!ref || !registered.has(resource)) continue;
+      const move = (action: ClusterEvent['action']) => () => this.queue.moveAllToActiveOrBackoff({ resource: resource as ClusterEvent['resource'], action });
+      informers.informer(resourceForKind(ref.apiVersion, ref.kind)).addEventHandler({
+        onAdd: move('Add'), onUpdate: move('Update'), onDelete: move('Delete'),
+      });
+    }
   }
 
   podAdded(p: Pod): void {

@@ -80,4 +80,19 @@ describe('VolumeBinding in the scheduler against the API server', () => {
     assert.equal(p.spec?.nodeName, undefined);
     assert.equal((await pvcs().get(NS, 'more')).status?.phase, 'Pending');
   });
+
+  it('retries a pod rejected for a missing claim as soon as the claim and a volume appear', async () => {
+    await pods().create(NS, forApi(podWithClaims('early', ['later'])));
+    await eventually(async () => {
+      const p = await pods().get(NS, 'early');
+      return (p.status?.conditions ?? []).some((c) => c.type === 'PodScheduled' && c.status === 'False');
+    }, 10_000);
+    // Without claim and volume events the pod would wait for the 5-minute flush of unschedulable pods.
+    // A class of its own, so the claim still pending from the test before cannot take the volume.
+    await h.client.kind('storage.k8s.io/v1', 'StorageClass').create(undefined, makeClass('local-late') as unknown as KubeObject);
+    await availableVolume(makeVolume('local-n3', { className: 'local-late', capacity: '5Gi', hosts: ['n3'] }));
+    await pvcs().create(NS, forApi(makeClaim('later', { className: 'local-late', request: '1Gi' })));
+    await eventually(async () => !!(await pods().get(NS, 'early')).spec?.nodeName, 20_000);
+    assert.equal((await pods().get(NS, 'early')).spec?.nodeName, 'n3');
+  });
 });
