@@ -1,5 +1,7 @@
 // Which pods back a Service and on which ports: shared by the Endpoints and EndpointSlice controllers.
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import { objectKey, type Informer } from './informer-types.js';
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
 
@@ -32,4 +34,30 @@ export function resolveTargetPort(pod: Pod, sp: ServicePort): number | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * Queues a Service's key when it changes, and when a pod its selector picks (before or after the
+ * change) is added, changed or deleted: the triggers of both endpoint controllers.
+ */
+export function queueServicesOnPodChanges(
+  services: Informer<Service & KubeObject>, pods: Informer<Pod & KubeObject>, add: (key: string) => void,
+): void {
+  const servicesOf = (...podVersions: Pod[]): void => {
+    const ns = podVersions[0]?.metadata?.namespace ?? '';
+    for (const svc of services.store.byIndex('namespace', ns)) {
+      const sel = svc.spec?.selector;
+      if (sel && podVersions.some((p) => selectorMatches(sel, p.metadata?.labels))) add(objectKey(svc));
+    }
+  };
+  services.addEventHandler({
+    onAdd: (s) => add(objectKey(s)),
+    onUpdate: (_o, s) => add(objectKey(s)),
+    onDelete: (s) => add(objectKey(s)),
+  });
+  pods.addEventHandler({
+    onAdd: (p) => servicesOf(p),
+    onUpdate: (o, p) => servicesOf(o, p),
+    onDelete: (p) => servicesOf(p),
+  });
 }

@@ -9,7 +9,7 @@ import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { desiredSubsets, OVER_CAPACITY_ANNOTATION } from './endpoints.js';
-import { HEADLESS_LABEL, isHeadless, selectorMatches } from '../../client/service-pods.js';
+import { HEADLESS_LABEL, isHeadless, queueServicesOnPodChanges } from '../../client/service-pods.js';
 import { sameValue } from '../../client/equality.js';
 
 type Service = WireService & KubeObject;
@@ -29,24 +29,7 @@ export const endpointsController: Controller = {
     const logger = ctx.logger.with({ component: 'endpoints-controller' });
     const queue = new WorkQueue({ clock: ctx.clock, name: 'endpoints' });
 
-    // A pod concerns every service in its namespace whose selector picks it (before or after a change).
-    const enqueueServicesOf = (...podVersions: Pod[]) => {
-      const ns = podVersions[0]?.metadata?.namespace ?? '';
-      for (const svc of services.store.byIndex('namespace', ns)) {
-        const sel = svc.spec?.selector;
-        if (sel && podVersions.some((p) => selectorMatches(sel, p.metadata?.labels))) queue.add(objectKey(svc));
-      }
-    };
-    services.addEventHandler({
-      onAdd: (s) => queue.add(objectKey(s)),
-      onUpdate: (_o, s) => queue.add(objectKey(s)),
-      onDelete: (s) => queue.add(objectKey(s)),
-    });
-    pods.addEventHandler({
-      onAdd: (p) => enqueueServicesOf(p),
-      onUpdate: (o, p) => enqueueServicesOf(o, p),
-      onDelete: (p) => enqueueServicesOf(p),
-    });
+    queueServicesOnPodChanges(services, pods, (key) => queue.add(key));
     // Someone else changing or deleting an Endpoints we own gets it put back.
     endpoints.addEventHandler({
       onUpdate: (_o, e) => queue.add(objectKey(e)),

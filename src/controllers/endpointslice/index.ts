@@ -10,7 +10,7 @@ import { resourceForKind } from '../../client/rest.js';
 import { runWorkers, type ReconcileResult } from '../../client/runner.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { addressTypes, desiredGroups, MANAGED_BY, MANAGED_BY_LABEL, SERVICE_NAME_LABEL } from './desired.js';
-import { HEADLESS_LABEL, isHeadless, selectorMatches } from '../../client/service-pods.js';
+import { HEADLESS_LABEL, isHeadless, queueServicesOnPodChanges } from '../../client/service-pods.js';
 import { planSlices, type SliceContent } from './plan.js';
 import { sameValue } from '../../client/equality.js';
 
@@ -77,27 +77,11 @@ export function createEndpointSliceController(opts: EndpointSliceControllerOptio
         if (labels[MANAGED_BY_LABEL] !== MANAGED_BY || !labels[SERVICE_NAME_LABEL]) return undefined;
         return `${slice.metadata?.namespace}/${labels[SERVICE_NAME_LABEL]}`;
       };
-      const enqueueServicesOf = (...podVersions: Pod[]) => {
-        const ns = podVersions[0]?.metadata?.namespace ?? '';
-        for (const svc of services.store.byIndex('namespace', ns)) {
-          const sel = svc.spec?.selector;
-          if (sel && podVersions.some((p) => selectorMatches(sel, p.metadata?.labels))) queue.add(objectKey(svc));
-        }
-      };
       const enqueueSliceOwner = (s: EndpointSlice) => {
         const key = ownedBy(s);
         if (key) queue.add(key);
       };
-      services.addEventHandler({
-        onAdd: (s) => queue.add(objectKey(s)),
-        onUpdate: (_o, s) => queue.add(objectKey(s)),
-        onDelete: (s) => queue.add(objectKey(s)),
-      });
-      pods.addEventHandler({
-        onAdd: (p) => enqueueServicesOf(p),
-        onUpdate: (o, p) => enqueueServicesOf(o, p),
-        onDelete: (p) => enqueueServicesOf(p),
-      });
+      queueServicesOnPodChanges(services, pods, (key) => queue.add(key));
       slices.addEventHandler({ onAdd: enqueueSliceOwner, onUpdate: (_o, s) => enqueueSliceOwner(s), onDelete: enqueueSliceOwner });
 
       await ctx.informers.waitForSync(signal);
