@@ -1,9 +1,11 @@
 // The host side of the pod startup benchmark: memory of processes from /proc, the server's
 // containerd, the load average, and the clean-up checks (bridge, NAT rules, mounts, processes).
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { linkExists, mountsUnder, processesUsing } from '../test/support/containerd.js';
+
+export { linkExists, mountsUnder, processesUsing };
 
 export const run = promisify(execFile);
 
@@ -29,17 +31,6 @@ export async function childrenOf(ppid: number): Promise<number[]> {
 
 export async function commOf(pid: number): Promise<string> {
   return (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
-}
-
-/** PIDs (not ours) whose command line names `path`: containerd, its shims, containers' runtimes. */
-export async function processesUsing(path: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmdline = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(path)) pids.push(Number(name));
-  }
-  return pids;
 }
 
 export function isAlive(pid: number): boolean {
@@ -85,16 +76,6 @@ export async function memoryOf(serverPid: number, containerdRoot: string | undef
 /** The 1, 5 and 15 minute load averages. */
 export async function loadAverage(): Promise<number[]> {
   return (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number);
-}
-
-/** Mount points at or under `path`. */
-export async function mountsUnder(path: string): Promise<string[]> {
-  const info = await readFile('/proc/self/mountinfo', 'utf8');
-  return info.split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(path));
-}
-
-export function linkExists(name: string): boolean {
-  return existsSync(`/sys/class/net/${name}`);
 }
 
 /** PIDs of node agents' containerd (`containerd --config …/agent/containerd/config.toml`) not under `ownDir`. */
