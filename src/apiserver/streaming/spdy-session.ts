@@ -34,7 +34,8 @@ export function spdyClientSession(socket: Duplex): SpdySession {
 
   const conn = spdy.connection.create(wire, { protocol: 'spdy', isServer: false });
   conn.on('error', () => {});
-  conn.start(3.1);
+  withoutFlowControl(windowsOf(conn));
+  conn.start(3);
   const parser = (conn as unknown as { _spdyState: { parser: NodeJS.WritableStream & { writableFinished?: boolean } } })._spdyState.parser;
   const parsed = new Promise<void>((r) => {
     if (parser.writableFinished) r();
@@ -51,6 +52,27 @@ export function spdyClientSession(socket: Duplex): SpdySession {
   };
 }
 
+// Go's SPDY peers (moby/spdystream, in containerd's streaming server and in kubectl) speak SPDY/3
+// without flow control: they never send WINDOW_UPDATE, and a session-level one (SPDY/3.1) ends
+// the connection. So our sessions are SPDY/3, send without a window, and announce none.
+const UNLIMITED_WINDOW = 2 ** 40;
+
+interface WindowSide { current: number; max: number; limit: number; lowWaterMark: number }
+interface Windows { send: WindowSide; recv: WindowSide }
+
+function withoutFlowControl(w: Windows): void {
+  w.send.current = UNLIMITED_WINDOW;
+  w.send.max = UNLIMITED_WINDOW;
+  w.send.limit = Infinity;
+  // A receive window that never drains sends no WINDOW_UPDATE.
+  w.recv.lowWaterMark = -Infinity;
+  w.recv.limit = Infinity;
+}
+
+function windowsOf(owner: SpdyStream | SpdyConnection): Windows {
+  return (owner as unknown as { _spdyState: { window: Windows } })._spdyState.window;
+}
+
 /**
  * Opens a stream with these headers; `onSent` runs once its SYN_STREAM is out. Go's SPDY servers
  * reply without an HTTP `:status`, which spdy-transport would answer with a RST_STREAM: our
@@ -59,6 +81,7 @@ export function spdyClientSession(socket: Duplex): SpdySession {
 export function openStream(conn: SpdyConnection, headers: Record<string, string>, onSent?: () => void): SpdyStream {
   const stream = conn.request({ method: 'POST', path: '/', headers }, () => onSent?.());
   (stream as unknown as { _spdyState: { needResponse: boolean } })._spdyState.needResponse = false;
+  withoutFlowControl(windowsOf(stream));
   stream.on('error', () => {});
   return stream;
 }
