@@ -14,6 +14,7 @@ import { CrashLoopBackoff } from '../pods/backoff.js';
 import type { HostVolume } from '../pods/container.js';
 import type { ClusterDNS } from '../pods/dns.js';
 import type { EnvSource } from '../pods/env.js';
+import { killGracePeriod, podGracePeriod } from '../pods/grace.js';
 import { POD_UID_LABEL } from '../pods/labels.js';
 import { computePodActions, isRestartableInitContainer, NO_PROBES, type ProbeResults } from '../pods/restart.js';
 import type { PodRuntimeState, RuntimeContainer } from '../pods/runtime-state.js';
@@ -69,7 +70,6 @@ export interface PodSyncerOptions {
 const NO_PROBE_STATUS: ProbeResults & ProbeStatus = { ...NO_PROBES, readiness: () => undefined };
 const MOUNT_RETRY_MS = 2_000;
 const SANDBOX_RETRY_MS = 2_000;
-const DEFAULT_GRACE_SECONDS = 30;
 
 const isTerminal = (phase: string | undefined): boolean => phase === 'Succeeded' || phase === 'Failed';
 
@@ -128,7 +128,7 @@ export class PodSyncer {
       for (const k of actions.containersToKill) {
         this.event(pod, 'Normal', 'Killing', k.reason ? k.message : `Stopping container ${k.name}`);
         const rc = state.containers.find((c) => c.id === k.id);
-        await this.stopContainer(pod, rc, gracePeriod(pod));
+        await this.stopContainer(pod, rc, killGracePeriod(pod, this.containerSpec(pod, k.name), k.reason));
       }
     }
 
@@ -291,9 +291,5 @@ function podName(pod: Pod): string {
 }
 
 /** The deletion's grace when the pod is being deleted, else terminationGracePeriodSeconds. */
-export function gracePeriod(pod: Pod): number {
-  const m = pod.metadata;
-  if (m?.deletionTimestamp && m.deletionGracePeriodSeconds !== undefined) return m.deletionGracePeriodSeconds;
-  return pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-}
+export const gracePeriod = podGracePeriod;
 
