@@ -37,9 +37,21 @@ export function systemPriorityClasses(): KubeObject[] {
   }));
 }
 
+/** The built-in `local-path` StorageClass (the default), served by every node agent's provisioner. */
+export const LOCAL_PATH_STORAGE_CLASS = 'local-path';
+export const LOCAL_PATH_PROVISIONER = 'kite.io/local-path';
+
+export function localPathStorageClass(): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: LOCAL_PATH_STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer',
+  } as KubeObject;
+}
+
 /**
  * The built-in namespaces, the `kubernetes` Service on the first address of the service range,
- * and the system PriorityClasses.
+ * the system PriorityClasses and the `local-path` StorageClass (each created only when absent).
  */
 export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number): Promise<void> {
   await Promise.all(BUILTIN_NAMESPACES.map((name) =>
@@ -51,4 +63,5 @@ export async function bootstrapCluster(registry: Registry, clock: Clock, apiserv
     spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserverPort }] },
   }, clock);
   await Promise.all(systemPriorityClasses().map((pc) => createIfMissing(registry, 'priorityclasses', undefined, pc, clock)));
+  await createIfMissing(registry, 'storageclasses', undefined, localPathStorageClass(), clock);
 }

@@ -1,9 +1,11 @@
-// The admission chain: LimitRanger defaults and Priority (mutating), then LimitRanger's range
-// checks, Priority's one-default rule and ResourceQuota (validating), as kube-apiserver orders them.
+// The admission chain: LimitRanger defaults, Priority and DefaultStorageClass (mutating), then
+// LimitRanger's range checks, Priority's one-default rule and ResourceQuota (validating), as
+// kube-apiserver orders them.
 import type { Registry } from '../registry/registry.js';
 import type { CreateAdmission } from '../registry/store.js';
 import { limitRangerMutate, limitRangerValidate } from './limit-ranger.js';
 import { admitPodPriority, validatePriorityClassDefault } from './priority.js';
+import { admitDefaultStorageClass } from './default-storage-class.js';
 import { checkQuotas, NamespaceLocks, quotasIn } from './resource-quota.js';
 
 const isPriorityClasses = (rt: { group: string; plural: string }) => rt.group === 'scheduling.k8s.io' && rt.plural === 'priorityclasses';
@@ -16,6 +18,7 @@ export function createAdmission(registry: Registry): CreateAdmission {
       if (!namespace || store.rt.group) return;
       await limitRangerMutate(registry, store.rt.plural, namespace, obj);
       if (store.rt.plural === 'pods') await admitPodPriority(registry, obj);
+      if (store.rt.plural === 'persistentvolumeclaims') await admitDefaultStorageClass(registry, obj);
     },
     async validate(store, namespace, obj, ctx) {
       if (isPriorityClasses(store.rt)) await validatePriorityClassDefault(registry, obj, false);
