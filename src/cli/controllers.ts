@@ -13,6 +13,7 @@ import { endpointSliceController } from '../controllers/endpointslice/index.js';
 import { garbageCollector } from '../controllers/garbagecollector/index.js';
 import { jobController } from '../controllers/job/index.js';
 import { namespaceController } from '../controllers/namespace/index.js';
+import { persistentVolumeController } from '../controllers/persistentvolume/index.js';
 import { nodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
@@ -40,5 +41,6 @@ export function allControllers(): Controller[] {
     podGCController,
     resourceQuotaController,
     disruptionController,
+    persistentVolumeController,
   ];
 }
