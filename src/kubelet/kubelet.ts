@@ -30,6 +30,7 @@ import { CriLogFiles } from './server/log-files.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletError } from './server/types.js';
 import { VolumeManager } from './volumes/manager.js';
+import { LocalPathProvisioner } from './volumes/localpath/index.js';
 import { ProbeManager } from './probes/manager.js';
 import { PodLifecycleEvents } from './workers/pleg.js';
 import { criExec, managedProbes } from './workers/probes.js';
@@ -150,6 +151,9 @@ export class Kubelet {
       });
       this.nodeAgent = nodeAgent;
       tasks.push(nodeAgent.start(signal).catch((e) => this.log.error('node status agent failed', { error: String(e) })));
+      // The built-in local-path StorageClass's volumes of this node.
+      const localPath = new LocalPathProvisioner({ client: o.client, clock: o.clock, logger: o.logger, nodeName: o.nodeName, dir: this.paths.localPath });
+      tasks.push(localPath.start(signal).catch((e) => this.log.error('local-path provisioner failed', { error: String(e) })));
       await Promise.race([nodeAgent.ready, aborted(signal)]);
       if (signal.aborted) return;
 
