@@ -1,6 +1,7 @@
 // The pod network as a CNI conflist: a `bridge` with host-local addresses from the node's podCIDR
-// (the bridge takes the first address as the pods' gateway), `portmap` for hostPorts and
-// `loopback`. The plugins are Debian's containernetworking-plugins.
+// (the bridge takes the first address as the pods' gateway) and `portmap` for hostPorts. The
+// plugins are Debian's containernetworking-plugins. containerd's CRI brings up each sandbox's `lo`
+// with the `loopback` plugin itself, so the chain does not repeat it.
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -72,7 +73,7 @@ export function cniConfList(opts: CniConfListOptions): CniConfList {
   return {
     cniVersion: opts.cniVersion ?? '1.0.0',
     name: opts.name,
-    plugins: [bridge, { type: 'portmap', capabilities: { portMappings: true } }, { type: 'loopback' }],
+    plugins: [bridge, { type: 'portmap', capabilities: { portMappings: true } }],
   };
 }
 

@@ -2,10 +2,12 @@
 // containers back from the runtime by their pod UID label, lists everything for the PLEG, and runs
 // and stops sandboxes and containers. Objects that vanish between a list and a status call are
 // skipped, as they are gone.
+import { availableParallelism } from 'node:os';
 import type { Logger } from '../../apimachinery/log.js';
 import { isNotFound } from '../cri/client.js';
 import type { Container as CriContainer, ContainerConfig, ImageService, PodSandbox, PodSandboxConfig, RuntimeService } from '../cri/types.js';
 import { POD_UID_LABEL } from '../pods/labels.js';
+import { PodOrderLimiter } from './limiter.js';
 import {
   fromCriContainerStatus, fromCriSandboxStatus, type PodRuntimeState, type RuntimeContainer, type RuntimeSandbox,
 } from '../pods/runtime-state.js';
@@ -25,11 +27,23 @@ export interface RuntimeSnapshot {
 /** The minimum grace StopContainer gets, as the kubelet's minimumGracePeriodInSeconds. */
 export const MIN_GRACE_SECONDS = 2;
 
+export interface RuntimeManagerOptions {
+  /**
+   * Concurrent RunPodSandbox/CreateContainer/StartContainer calls (default: the number of CPUs);
+   * the rest wait in the order their pods were first seen.
+   */
+  startSlots?: number;
+}
+
 export class RuntimeManager {
   private readonly log: Logger;
+  private readonly starts: PodOrderLimiter;
+  /** Container id → pod UID, so a container's start keeps its pod's place in line. */
+  private readonly podOfContainer = new Map<string, string>();
 
-  constructor(readonly cri: CriServices, logger: Logger) {
+  constructor(readonly cri: CriServices, logger: Logger, opts: RuntimeManagerOptions = {}) {
     this.log = logger.with({ component: 'runtime' });
+    this.starts = new PodOrderLimiter(opts.startSlots ?? availableParallelism());
   }
 
   async snapshot(): Promise<RuntimeSnapshot> {
@@ -62,19 +76,24 @@ export class RuntimeManager {
 
   /** Runs the sandbox and returns its id and IPs. */
   async runSandbox(config: PodSandboxConfig): Promise<{ id: string; ips: string[] }> {
-    const { podSandboxId } = await this.cri.runtime.runPodSandbox({ config, runtimeHandler: '' });
+    const uid = config.metadata?.uid ?? '';
+    const { podSandboxId } = await this.starts.run(uid, () => this.cri.runtime.runPodSandbox({ config, runtimeHandler: '' }));
     const st = await this.cri.runtime.podSandboxStatus({ podSandboxId });
     const sb = st.status ? fromCriSandboxStatus(st.status) : undefined;
     return { id: podSandboxId, ips: sb?.ips ?? [] };
   }
 
   async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig: PodSandboxConfig): Promise<string> {
-    const { containerId } = await this.cri.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig });
+    const uid = sandboxConfig.metadata?.uid ?? '';
+    const { containerId } = await this.starts.run(uid, () => this.cri.runtime.createContainer({ podSandboxId: sandboxId, config, sandboxConfig }));
+    this.podOfContainer.set(containerId, uid);
     return containerId;
   }
 
   async startContainer(id: string): Promise<void> {
-    await this.cri.runtime.startContainer({ containerId: id });
+    const uid = this.podOfContainer.get(id) ?? '';
+    this.podOfContainer.delete(id);
+    await this.starts.run(uid, () => this.cri.runtime.startContainer({ containerId: id }));
   }
 
   /** SIGTERM, then SIGKILL after the grace period (at least MIN_GRACE_SECONDS). */
@@ -120,6 +139,7 @@ export class RuntimeManager {
   async removePod(uid: string): Promise<void> {
     const state = await this.podState(uid);
     await this.killPod(state, () => MIN_GRACE_SECONDS, { remove: true });
+    this.starts.forget(uid);
   }
 
   private async ignoreGone<T>(f: () => Promise<T>): Promise<T | undefined> {
