@@ -1,15 +1,21 @@
 // Streaming through the API server to the node agent's kubelet, with the real kubectl: logs (-f,
 // --tail, --previous), exec with its output and exit code, cp both ways, port-forward then HTTP
-// on 127.0.0.1. Needs root and containerd (else skipped).
+// on 127.0.0.1, exec -it in a terminal. Needs root and containerd (else skipped).
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { busyboxPod, containerStatus, describeWithAgent } from './agent-suite.js';
+import { kubectlBin, kubectlEnv, runKubectl } from './kubectl.js';
 import { pollUntil } from './polling.js';
 import { freePort } from './server-process.js';
+
+const SCRIPT = '/usr/bin/script';
+
+const shellQuote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 
 function httpGet(port: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -78,6 +84,19 @@ describeWithAgent('node agent: streaming', (ctx) => {
     assert.equal(ok.stdout.trim(), 'shell');
     const stdin = await ctx.kite.kubectl(['exec', '-i', '-n', ctx.ns, 'shell', '--', 'sh', '-c', 'tr a-z A-Z'], { input: 'through stdin\n' });
     assert.equal(stdin.stdout, 'THROUGH STDIN\n');
+  });
+
+  it('kubectl exec -it under a terminal prints the pod name and exits with the command\'s code', { skip: existsSync(SCRIPT) ? false : `${SCRIPT} (util-linux) is missing: no pseudo-terminal to run kubectl exec -it in` }, async () => {
+    await ready('shell');
+    const home = join(local, 'tty-home');
+    await mkdir(home, { recursive: true });
+    const env = kubectlEnv({ kubeconfig: ctx.kite.kubeconfig, cache: join(home, 'cache'), home });
+    // script gives kubectl a pseudo-terminal for its stdin and stdout, and exits with kubectl's code.
+    const cmd = [kubectlBin, 'exec', '-it', '-n', ctx.ns, 'shell', '--', 'sh', '-c', 'echo $HOSTNAME; exit 7'].map(shellQuote).join(' ');
+    const r = await runKubectl(['-qec', cmd, '/dev/null'], env, { allowFail: true, timeoutMs: 30_000 }, SCRIPT);
+    assert.equal(r.code, 7, `${r.stdout}\n${r.stderr}`);
+    // The terminal turns each newline into CR LF, and carries kubectl's stderr too.
+    assert.equal(r.stdout.replace(/\r/g, ''), 'shell\ncommand terminated with exit code 7\n', JSON.stringify(r.stdout));
   });
 
   it('kubectl cp copies a file into the container and one out of it', async () => {

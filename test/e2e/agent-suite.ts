@@ -61,9 +61,9 @@ export function agentSkip(): string | false {
   return false;
 }
 
-/** Sandboxes and containers the agent's containerd still has. */
-async function runtimeLeftovers(kite: Kite): Promise<{ sandboxes: number; containers: number }> {
-  const cri = connectCri(`unix://${agentPaths(kite.dataDir).containerd.socket}`, { defaultTimeoutMs: 10_000 });
+/** Sandboxes and containers the agent's containerd (at `socket`) still has. */
+async function runtimeLeftovers(socket: string): Promise<{ sandboxes: number; containers: number }> {
+  const cri = connectCri(`unix://${socket}`, { defaultTimeoutMs: 10_000 });
   try {
     const sandboxes = (await cri.runtime.listPodSandbox({})).items.length;
     const containers = (await cri.runtime.listContainers({})).containers.length;
@@ -79,7 +79,7 @@ async function runtimeLeftovers(kite: Kite): Promise<{ sandboxes: number; contai
  * on this machine make sandboxes and namespaces of their own, so the checks at the end look for
  * these only.
  */
-class SandboxTracker {
+export class SandboxTracker {
   readonly ids = new Set<string>();
   readonly netns = new Set<string>();
   private timer?: NodeJS.Timeout;
@@ -117,21 +117,38 @@ class SandboxTracker {
   }
 }
 
-/** Deletes the suite's namespace and every pod left on the node, and waits until the runtime has nothing. */
-async function deleteAllPods(kite: Kite, ns: string): Promise<void> {
+/**
+ * Deletes the suite's namespace and every pod left on `node`, and waits until the runtime (the
+ * containerd at `socket`) has nothing.
+ */
+export async function deleteAllPods(kite: Kite, ns: string, node = AGENT_NODE, socket = agentPaths(kite.dataDir).containerd.socket): Promise<void> {
   // The controllers first, then the pods with a short grace (sh as PID 1 ignores TERM), then the namespace.
   await kite.kubectl(['delete', 'deployments,replicasets,statefulsets,daemonsets,jobs', '--all', '-n', ns, '--cascade=orphan']);
-  await kite.kubectl(['delete', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
+  await kite.kubectl(['delete', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '--grace-period=1', '--wait=true', '--timeout=60s'], { timeoutMs: 70_000 });
   await kite.kubectl(['delete', 'namespace', ns, '--wait=false']);
   await pollUntil(`namespace ${ns} to be gone`, async () => (await kite.request('GET', `/api/v1/namespaces/${ns}`)).status === 404, 60_000, 250);
   await pollUntil('no pods bound to the node', async () => {
-    const { stdout } = await kite.kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${AGENT_NODE}`, '-o', 'name']);
+    const { stdout } = await kite.kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'name']);
     return stdout.trim() === '';
   }, 60_000, 500);
   await pollUntil('the agent to remove every sandbox and container', async () => {
-    const left = await runtimeLeftovers(kite);
+    const left = await runtimeLeftovers(socket);
     return left.sandboxes === 0 && left.containers === 0;
   }, 60_000, 500);
+}
+
+/**
+ * After the agent stopped: the suite saw sandboxes, and none of them left a network namespace, a
+ * NAT rule, mounts or processes under `dataDir`, nor the bridge (deleted here: the bridge plugin
+ * never deletes it).
+ */
+export async function assertHostClean(dataDir: string, t: SandboxTracker): Promise<void> {
+  assert.ok(t.ids.size > 0 && t.netns.size > 0, 'the suite saw its sandboxes');
+  await assertNothingLeft(dataDir, { bridge: AGENT_BRIDGE });
+  assert.deepEqual([...await netnsNames()].filter((n) => t.netns.has(n)), [], 'no network namespace of the suite is left');
+  const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout.split('\n');
+  assert.deepEqual(nat.filter((rule) => [...t.ids].some((id) => rule.includes(id))), [], 'no NAT rule of the suite is left');
+  assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes(`${AGENT_BRIDGE}:`), false);
 }
 
 /** Removes what a failed suite left: the server killed, sandboxes removed through the CRI, processes by PID, mounts, the bridge. */
@@ -189,16 +206,9 @@ export function describeWithAgent(name: string, fn: (ctx: AgentSuiteContext) => 
       await t.sample();
       await deleteAllPods(k, ns);
       t.stop();
-      assert.ok(t.ids.size > 0 && t.netns.size > 0, 'the suite saw its sandboxes');
       const exit = await k.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, k.log());
-      // The bridge plugin never deletes its bridge: assertNothingLeft deletes it, then checks
-      // no mounts or processes under the data dir.
-      await assertNothingLeft(k.dataDir, { bridge: AGENT_BRIDGE });
-      assert.deepEqual([...await netnsNames()].filter((n) => t.netns.has(n)), [], 'no network namespace of the suite is left');
-      const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout.split('\n');
-      assert.deepEqual(nat.filter((rule) => [...t.ids].some((id) => rule.includes(id))), [], 'no NAT rule of the suite is left');
-      assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes(`${AGENT_BRIDGE}:`), false);
+      await assertHostClean(k.dataDir, t);
       tornDown = true;
       await k.close();
       assert.equal(existsSync(dirname(k.dataDir)), false, 'the temp dir is removed');
@@ -224,4 +234,14 @@ export function busyboxPod(name: string, script: string, spec: Record<string, un
 /** The pod's one container status (the first). */
 export function containerStatus(pod: any): any {
   return pod?.status?.containerStatuses?.[0];
+}
+
+/** The events about `podName` in the suite's namespace, oldest first, as `reason: message`. */
+export async function podEvents(ctx: AgentSuiteContext, podName: string): Promise<string[]> {
+  const res = await ctx.kite.request('GET', `/api/v1/namespaces/${ctx.ns}/events`);
+  assert.equal(res.status, 200, res.body);
+  return (res.json().items as any[])
+    .filter((e) => e.involvedObject?.name === podName && e.involvedObject?.kind === 'Pod')
+    .sort((a, b) => String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime)))
+    .map((e) => `${e.reason}: ${e.message}`);
 }

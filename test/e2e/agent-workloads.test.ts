@@ -68,16 +68,28 @@ describeWithAgent('node agent: workloads', (ctx) => {
     }
   });
 
-  it('backs off a container that exits 1: CrashLoopBackOff with a growing restart count', async () => {
+  it('backs off a container that exits 1: CrashLoopBackOff with growing delays (10 s, then 20 s)', async () => {
     await ctx.apply(busyboxPod('crash', 'echo boom; exit 1'));
-    const seen = new Set<number>();
-    const pod = await pollUntil('two restarts in CrashLoopBackOff', async () => {
+    // While backing off, lastState is the container that just exited (its attempt is restartCount):
+    // the waiting message and that container's start, by restart count.
+    const messages = new Map<number, string>();
+    const starts = new Map<number, number>();
+    const pod = await pollUntil('three restarts in CrashLoopBackOff', async () => {
       const p = await ctx.pod('crash');
       const cs = containerStatus(p);
-      if (cs?.state?.waiting?.reason === 'CrashLoopBackOff') seen.add(cs.restartCount);
-      return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && cs.restartCount >= 2 ? p : false;
-    }, 60_000, 250);
-    assert.ok(seen.size >= 2, `CrashLoopBackOff seen at several restart counts: ${[...seen]}`);
+      if (cs?.state?.waiting?.reason !== 'CrashLoopBackOff') return false;
+      messages.set(cs.restartCount, cs.state.waiting.message);
+      if (cs.lastState?.terminated?.startedAt) starts.set(cs.restartCount, Date.parse(cs.lastState.terminated.startedAt));
+      return starts.has(1) && starts.has(2) && starts.has(3) ? p : false;
+    }, 90_000, 250);
+    const delays = [...messages.entries()].sort(([a], [b]) => a - b).map(([n, m]) => `${n}: ${/back-off (\S+) restarting/.exec(m)?.[1]}`);
+    assert.deepEqual(delays.slice(0, 2), ['1: 10s', '2: 20s'], [...messages.values()].join('\n'));
+    assert.ok(delays.length < 3 || delays[2] === '3: 40s', delays.join(', '));
+    // The restarts themselves come further apart: about 10 s from the 1st to the 2nd container, 20 s to the 3rd.
+    const gap1 = starts.get(2)! - starts.get(1)!;
+    const gap2 = starts.get(3)! - starts.get(2)!;
+    assert.ok(gap1 >= 9_000, `1st → 2nd restart: ${gap1} ms`);
+    assert.ok(gap2 >= 19_000 && gap2 > gap1, `2nd → 3rd restart: ${gap2} ms after ${gap1} ms`);
     const cs = containerStatus(pod);
     assert.equal(cs.lastState.terminated.exitCode, 1);
     assert.equal(cs.lastState.terminated.reason, 'Error');
