@@ -58,7 +58,7 @@ export class LocalPathProvisioner {
     claims.addEventHandler({ onAdd: (c) => queue.add(CLAIM + objectKey(c)), onUpdate: (_o, c) => queue.add(CLAIM + objectKey(c)) });
     volumes.addEventHandler({ onAdd: (v) => queue.add(VOLUME + objectKey(v)), onUpdate: (_o, v) => queue.add(VOLUME + objectKey(v)) });
     informers.start(signal);
-    await informers.waitForSync(signal);
+    await informers.waitForSync(signal).catch(() => undefined);
     if (signal.aborted) {
       queue.shutDown();
       await informers.stopped();
