@@ -177,6 +177,7 @@ describe('node agent: kite agent joining a server', skip ? { skip } : {}, () => 
       const p = await pod('sleeper');
       assert.equal(p.status.phase, 'Running');
       assert.equal(containerStatus(p).containerID, containerID);
+      assert.equal(await nodeReady(), true, 'still Ready within the node monitor grace period');
       await delay(1_000);
     }
     const running = await withCri(socket(), async (cri) => (await cri.runtime.listContainers({})).containers.map((c) => `containerd://${c.id}:${c.state}`));

@@ -33,6 +33,8 @@ describeWithAgent('node agent: probes, init containers, host network', (ctx) => 
     const cs = containerStatus(pod);
     assert.ok(cs.lastState.terminated, `last state: ${JSON.stringify(cs.lastState)}`);
     assert.equal(cs.lastState.terminated.exitCode, 137, 'killed at the end of the probe\'s grace');
+    const ran = (Date.parse(cs.lastState.terminated.finishedAt) - Date.parse(cs.lastState.terminated.startedAt)) / 1000;
+    assert.ok(ran < 20, `the first container ran ${ran} s: the probe's grace (1 s, at least 2), not the pod's 30 s`);
     assert.equal(pod.status.phase, 'Running');
     const events = await pollUntil('the Killing event', async () => {
       const ev = await podEvents(ctx, 'live');
