@@ -103,7 +103,16 @@ export class CrashLoopBackoff {
 
   /** Forgets a pod's containers (when the pod is gone). */
   forgetPod(pod: Pod): void {
-    const prefix = `${pod.metadata?.name}_${pod.metadata?.namespace}_${pod.metadata?.uid}_`;
+    this.forgetPrefix(`${pod.metadata?.name}_${pod.metadata?.namespace}_${pod.metadata?.uid}_`);
+  }
+
+  /** Forgets every key that starts with `prefix`. */
+  forgetPrefix(prefix: string): void {
     for (const k of [...this.entries.keys()]) if (k.startsWith(prefix)) this.entries.delete(k);
+  }
+
+  /** Whether the key has an entry (for tests and callers that keep data beside it). */
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 }

@@ -6,7 +6,7 @@ import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { FakeClock } from '../../apimachinery/clock.js';
 import type { ExecFn } from './action.js';
 import {
-  killGracePeriodSeconds, postStartFailure, runHandler, runPreStopHook, type HookContext,
+  runHandler, runPreStopHook, type HookContext,
 } from './lifecycle.js';
 
 const settle = async () => { for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r)); };
@@ -111,27 +111,4 @@ describe('preStop', () => {
     assert.deepEqual(r, { ok: false, remainingGraceSeconds: 30 });
     assert.deepEqual(events, ['FailedPreStopHook PreStopHook failed']);
   });
-});
-
-describe('postStartFailure', () => {
-  it('gives the event, the waiting state and the kill message', () => {
-    assert.deepEqual(postStartFailure('boom'), {
-      event: { type: 'Warning', reason: 'FailedPostStartHook', message: 'boom' },
-      waiting: { reason: 'PostStartHookError', message: 'boom' },
-      killMessage: 'FailedPostStartHook',
-      error: 'PostStartHookError: boom',
-    });
-  });
-});
-
-describe('killGracePeriodSeconds', () => {
-  const c: Container = { name: 'app', livenessProbe: { exec: { command: ['x'] }, terminationGracePeriodSeconds: 5 }, startupProbe: { exec: { command: ['x'] } } };
-  const cases: { name: string; pod: Pod; reason: string; want: number }[] = [
-    { name: 'the default', pod: { spec: { containers: [] } }, reason: '', want: 30 },
-    { name: 'the pod spec', pod: { spec: { containers: [], terminationGracePeriodSeconds: 60 } }, reason: '', want: 60 },
-    { name: 'the deletion grace period', pod: { metadata: { deletionGracePeriodSeconds: 7 }, spec: { containers: [], terminationGracePeriodSeconds: 60 } }, reason: '', want: 7 },
-    { name: 'the liveness probe override', pod: { spec: { containers: [], terminationGracePeriodSeconds: 60 } }, reason: 'LivenessProbe', want: 5 },
-    { name: 'a startup probe without one', pod: { spec: { containers: [], terminationGracePeriodSeconds: 60 } }, reason: 'StartupProbe', want: 60 },
-  ];
-  for (const tc of cases) it(tc.name, () => assert.equal(killGracePeriodSeconds(tc.pod, c, tc.reason), tc.want));
 });

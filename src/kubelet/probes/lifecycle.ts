@@ -1,7 +1,8 @@
 // Container lifecycle hooks (the kubelet's handler runner): postStart and preStop handlers of kind
 // exec (through the runtime), httpGet (`kube-lifecycle/<version>`, any status is an answer, an
 // HTTPS request answered in plain HTTP is retried over HTTP) and sleep; failures come back as the
-// kubelet's messages, with the event reasons and the container status the caller reports.
+// kubelet's messages, with the event reasons and the container status the caller reports. How
+// long a container gets to stop is decided in one place, pods/grace.ts.
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import { realClock, type Clock } from '../../apimachinery/clock.js';
 import type { ExecFn } from './action.js';
@@ -83,23 +84,6 @@ export async function runHandler(handler: LifecycleHandler, ctx: HookContext): P
   return { ok: false, message: 'Cannot run handler: Invalid handler' };
 }
 
-/** What the caller reports when postStart fails: the event, the container's waiting state, the kill message. */
-export function postStartFailure(message: string): {
-  event: { type: 'Warning'; reason: string; message: string };
-  waiting: { reason: string; message: string };
-  /** The Killing event's message when the container is stopped for it. */
-  killMessage: string;
-  /** The sync error as the kubelet logs it. */
-  error: string;
-} {
-  return {
-    event: { type: 'Warning', reason: FAILED_POST_START_HOOK, message },
-    waiting: { reason: POST_START_HOOK_ERROR, message },
-    killMessage: FAILED_POST_START_HOOK,
-    error: `${POST_START_HOOK_ERROR}: ${message}`,
-  };
-}
-
 /**
  * Runs a preStop hook for at most the grace period (the kubelet does not wait longer); the grace
  * left for stopping the container is what remains, and never under two seconds.
@@ -122,15 +106,4 @@ export async function runPreStopHook(handler: LifecycleHandler, ctx: HookContext
   if (!ok) ac.abort();
   const elapsed = Math.floor((clock.now() - start) / 1000);
   return { ok, remainingGraceSeconds: Math.max(MIN_GRACE_PERIOD_SECONDS, gracePeriodSeconds - elapsed) };
-}
-
-/**
- * The grace period for killing a container: the pod's deletion grace period or its
- * terminationGracePeriodSeconds (30 by default), or, when a liveness or startup probe failure
- * kills it, that probe's own terminationGracePeriodSeconds when set.
- */
-export function killGracePeriodSeconds(pod: Pod, container: Container, reason: string): number {
-  const grace = pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
-  const probe = reason === 'LivenessProbe' ? container.livenessProbe : reason === 'StartupProbe' ? container.startupProbe : undefined;
-  return probe?.terminationGracePeriodSeconds ?? grace;
 }

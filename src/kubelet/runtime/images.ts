@@ -87,7 +87,20 @@ export class ImagePuller {
     return { ref: after?.id ?? image, user: after ? imageUser(after) : undefined };
   }
 
+  /** Forgets the pod's failed pulls and their back-off (when the pod is gone). */
   forgetPod(uid: string): void {
     for (const k of [...this.failedAt.keys()]) if (k.startsWith(`${uid}_`)) this.failedAt.delete(k);
+    this.backoff.forgetPrefix(`${uid}_`);
+  }
+
+  /** Drops back-off entries idle for more than twice the maximum, with their failure times. */
+  gc(): void {
+    this.backoff.gc();
+    for (const k of [...this.failedAt.keys()]) if (!this.backoff.has(k)) this.failedAt.delete(k);
+  }
+
+  /** How many pulls are remembered as failed (for tests). */
+  get failedPulls(): number {
+    return this.failedAt.size;
   }
 }

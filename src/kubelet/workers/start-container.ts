@@ -16,6 +16,7 @@ import { containerEnv, type EnvSource } from '../pods/env.js';
 import { containerHash } from '../pods/labels.js';
 import { latestContainer, type PodRuntimeState } from '../pods/runtime-state.js';
 import type { SyncFailure } from '../pods/status.js';
+import { FAILED_POST_START_HOOK, POST_START_HOOK_ERROR } from '../probes/lifecycle.js';
 import { ImageError, type ImagePuller } from '../runtime/images.js';
 import type { RuntimeManager } from '../runtime/manager.js';
 
@@ -137,9 +138,9 @@ export async function startContainer(deps: ContainerStarterDeps, ctx: StartConte
       await deps.postStart(pod, c, id);
     } catch (e) {
       const msg = (e as Error).message;
-      deps.recorder.event(obj, 'Warning', 'FailedPostStartHook', msg);
+      deps.recorder.event(obj, 'Warning', FAILED_POST_START_HOOK, msg);
       await deps.runtime.stopContainer(id, pod.spec?.terminationGracePeriodSeconds ?? 30);
-      return fail('PostStartHookError', msg, false);
+      return fail(POST_START_HOOK_ERROR, msg, false);
     }
   }
   return true;
