@@ -24,6 +24,7 @@ import { agentPaths, type AgentPaths } from './paths.js';
 import { parseResolvConf } from './pods/dns.js';
 import type { EnvSource } from './pods/env.js';
 import { ImagePuller } from './runtime/images.js';
+import { CONTAINER_GC_PERIOD_MS } from './runtime/gc.js';
 import { RuntimeManager, type CriServices } from './runtime/manager.js';
 import { CriStreams } from './runtime/streams.js';
 import { CriLogFiles } from './server/log-files.js';
@@ -224,6 +225,8 @@ export class Kubelet {
         this.syncer?.backoff.gc();
         for (const uid of this.byUid.keys()) workers.update(uid, true);
       });
+      // Dead containers and sandboxes beyond what status and `logs --previous` need (runtime/gc.ts).
+      every(o.clock, CONTAINER_GC_PERIOD_MS, signal, timers, async () => { await this.syncer?.garbageCollect(); });
       await relist();
       await aborted(signal);
     } catch (e) {

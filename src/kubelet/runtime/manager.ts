@@ -5,9 +5,10 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from '../../apimachinery/log.js';
 import { isNotFound } from '../cri/client.js';
-import type { Container as CriContainer, ContainerConfig, ImageService, PodSandbox, PodSandboxConfig, RuntimeService } from '../cri/types.js';
+import type { Container as CriContainer, ContainerConfig, ContainerStatus as CriContainerStatus, ImageService, PodSandbox, PodSandboxConfig, RuntimeService } from '../cri/types.js';
 import { POD_UID_LABEL } from '../pods/labels.js';
 import { PodOrderLimiter } from './limiter.js';
+import { terminationMessage } from './termination-message.js';
 import {
   fromCriContainerStatus, fromCriSandboxStatus, type PodRuntimeState, type RuntimeContainer, type RuntimeSandbox,
 } from '../pods/runtime-state.js';
@@ -40,6 +41,8 @@ export class RuntimeManager {
   private readonly starts: PodOrderLimiter;
   /** Container id → pod UID, so a container's start keeps its pod's place in line. */
   private readonly podOfContainer = new Map<string, string>();
+  /** Exited container id → its status message with the termination message (read once). */
+  private readonly messages = new Map<string, string>();
 
   constructor(readonly cri: CriServices, logger: Logger, opts: RuntimeManagerOptions = {}) {
     this.log = logger.with({ component: 'runtime' });
@@ -66,7 +69,10 @@ export class RuntimeManager {
     const containers: RuntimeContainer[] = [];
     for (const c of cs.containers) {
       const st = await this.ignoreGone(() => this.cri.runtime.containerStatus({ containerId: c.id }));
-      if (st?.status) containers.push(fromCriContainerStatus(st.status));
+      if (!st?.status) continue;
+      const rc = fromCriContainerStatus(st.status);
+      if (rc.state === 'exited') rc.message = await this.exitMessage(st.status);
+      containers.push(rc);
     }
     // Newest first; within one millisecond the higher attempt is the newer.
     sandboxes.sort((a, b) => b.createdAt - a.createdAt || b.attempt - a.attempt);
@@ -104,6 +110,21 @@ export class RuntimeManager {
 
   async removeContainer(id: string): Promise<void> {
     await this.ignoreGone(() => this.cri.runtime.removeContainer({ containerId: id }));
+    this.messages.delete(id);
+  }
+
+  /** Forgets what is remembered about containers the runtime no longer holds. */
+  forgetContainersExcept(present: ReadonlySet<string>): void {
+    for (const id of [...this.messages.keys()]) if (!present.has(id)) this.messages.delete(id);
+  }
+
+  /** The runtime's message with the termination message; an exited container's never changes. */
+  private async exitMessage(status: CriContainerStatus): Promise<string> {
+    const known = this.messages.get(status.id);
+    if (known !== undefined) return known;
+    const message = await terminationMessage(status);
+    this.messages.set(status.id, message);
+    return message;
   }
 
   async stopSandbox(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 // An in-memory CRI for the kubelet's unit tests: sandboxes get an IP, containers run until stopped
 // or until the test's `behaviour` makes them exit, images are present or pullable by name. Every
 // call is recorded so tests can count creations and stops.
+import { join } from 'node:path';
 import type { Clock } from '../../apimachinery/clock.js';
 import { CriCode, CriError } from '../cri/client.js';
 import type {
@@ -76,8 +77,14 @@ export class FakeCri {
     return {
       id: c.id, metadata: cfg.metadata, state: c.state, createdAt: c.createdAt, startedAt: c.startedAt, finishedAt: c.finishedAt,
       exitCode: c.exitCode, image: cfg.image, imageRef: cfg.image?.image ?? '', reason: c.reason, message: '',
-      labels: cfg.labels, annotations: cfg.annotations, mounts: cfg.mounts, logPath: cfg.logPath, resources: null, imageId: '', user: null, imageSource: '',
+      labels: cfg.labels, annotations: cfg.annotations, mounts: cfg.mounts, logPath: this.logPath(c), resources: null, imageId: '', user: null, imageSource: '',
     };
+  }
+
+  /** As containerd reports it: the sandbox's log directory joined with the container's log path. */
+  private logPath(c: FakeContainer): string {
+    const dir = this.sandboxes.get(c.sandboxId)?.config.logDirectory ?? '';
+    return dir && c.config.logPath ? join(dir, c.config.logPath) : c.config.logPath ?? '';
   }
 
   private listed(c: FakeContainer): Container {

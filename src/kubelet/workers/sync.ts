@@ -20,6 +20,7 @@ import { computePodActions, isRestartableInitContainer, NO_PROBES, type ProbeRes
 import type { PodRuntimeState, RuntimeContainer } from '../pods/runtime-state.js';
 import { podSandboxConfig } from '../pods/sandbox.js';
 import { computePodStatus, type ProbeStatus, type SyncFailure } from '../pods/status.js';
+import { ContainerGC, type ContainerGCPolicy, type GCResult } from '../runtime/gc.js';
 import type { ImagePuller } from '../runtime/images.js';
 import type { RuntimeManager } from '../runtime/manager.js';
 import { removePodCgroups } from './cgroups.js';
@@ -65,6 +66,8 @@ export interface PodSyncerOptions {
   cgroupfs?: string;
   /** The node's /etc/hosts, for host-network pods. */
   nodeHostsFile?: string;
+  /** The container GC's policy (the kubelet's defaults: one dead instance per container). */
+  gcPolicy?: Partial<ContainerGCPolicy>;
 }
 
 const NO_PROBE_STATUS: ProbeResults & ProbeStatus = { ...NO_PROBES, readiness: () => undefined };
@@ -78,10 +81,29 @@ export class PodSyncer {
   private readonly log: Logger;
   private readonly volumes = new Map<string, ReadonlyMap<string, HostVolume>>();
   private readonly terminatingSince = new Map<string, number>();
+  private readonly gc: ContainerGC;
 
   constructor(private readonly o: PodSyncerOptions) {
     this.backoff = new CrashLoopBackoff(o.clock);
     this.log = o.logger.with({ component: 'pod-sync' });
+    this.gc = new ContainerGC({
+      runtime: o.runtime, clock: o.clock, logger: o.logger, logsDir: o.paths.logs, podsDir: o.paths.pods, policy: o.gcPolicy,
+    });
+  }
+
+  /**
+   * The kubelet's periodic garbage collection (every minute): dead containers beyond one per
+   * container name, with their files, empty NotReady sandboxes, and idle image-pull back-offs.
+   * Never throws; undefined when the round failed.
+   */
+  async garbageCollect(): Promise<GCResult | undefined> {
+    this.o.images.gc();
+    try {
+      return await this.gc.collect();
+    } catch (e) {
+      this.log.warn('container garbage collection failed', { error: (e as Error).message });
+      return undefined;
+    }
   }
 
   private get probes(): ProbeResults & ProbeStatus {

@@ -1,0 +1,170 @@
+// Container garbage collection, as the kubelet's container GC with its defaults
+// (MaxPerPodContainer = 1, MinAge = 0, no node-wide maximum): per pod and container name, only the
+// newest dead instance is kept — the one `logs --previous` and lastState read — and older ones are
+// removed with their log file and termination-log file; a pod's NotReady sandboxes that hold no
+// container are removed, except its newest sandbox. Running containers are never touched. Pods that
+// are gone are not this collector's business: their workers remove everything they held.
+//
+// Restart counts do not depend on what is kept: they come from each container's restartCount
+// annotation, and the newest instance is always kept.
+import { rm } from 'node:fs/promises';
+import { relative, isAbsolute } from 'node:path';
+import type { Clock } from '../../apimachinery/clock.js';
+import type { Logger } from '../../apimachinery/log.js';
+import { isNotFound } from '../cri/client.js';
+import type { Container as CriContainer, PodSandbox } from '../cri/types.js';
+import { CONTAINER_NAME_LABEL, POD_UID_LABEL, RESTART_COUNT_ANNOTATION, TERMINATION_MESSAGE_PATH_ANNOTATION } from '../pods/labels.js';
+import type { RuntimeManager } from './manager.js';
+
+/** The kubelet runs its container GC every minute. */
+export const CONTAINER_GC_PERIOD_MS = 60_000;
+
+export interface ContainerGCPolicy {
+  /** Dead instances kept per pod and container name (the kubelet's MaxPerPodContainer, default 1). */
+  maxPerPodContainer: number;
+  /** A dead container younger than this is kept (the kubelet's MinAge, default 0). */
+  minAgeMs: number;
+}
+
+export const DEFAULT_CONTAINER_GC_POLICY: ContainerGCPolicy = { maxPerPodContainer: 1, minAgeMs: 0 };
+
+/**
+ * A container created but not yet started this recently is taken as being started by a pod worker
+ * right now: it neither counts as dead nor is removed. (Kubernetes has no such guard; without it a
+ * round between CreateContainer and StartContainer would drop the previous instance.)
+ */
+export const IN_FLIGHT_MS = CONTAINER_GC_PERIOD_MS;
+
+export interface ContainerGCOptions {
+  runtime: RuntimeManager;
+  clock: Clock;
+  logger: Logger;
+  /** Files are removed only under these directories (the agent's logs and pods dirs). */
+  logsDir: string;
+  podsDir: string;
+  policy?: Partial<ContainerGCPolicy>;
+}
+
+export interface GCResult {
+  containers: string[];
+  sandboxes: string[];
+}
+
+const nsToMs = (ns: number): number => Math.floor(Number(ns) / 1e6);
+const attempt = (c: CriContainer): number => Number(c.annotations?.[RESTART_COUNT_ANNOTATION] ?? c.metadata?.attempt ?? 0);
+
+function inside(dir: string, path: string): boolean {
+  const r = relative(dir, path);
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+}
+
+export class ContainerGC {
+  private readonly policy: ContainerGCPolicy;
+  private readonly log: Logger;
+
+  constructor(private readonly o: ContainerGCOptions) {
+    this.policy = { ...DEFAULT_CONTAINER_GC_POLICY, ...o.policy };
+    this.log = o.logger.with({ component: 'container-gc' });
+  }
+
+  /** One round: dead containers beyond the policy, then the sandboxes left empty and NotReady. */
+  async collect(): Promise<GCResult> {
+    const { sandboxes, containers } = await this.o.runtime.snapshot();
+    const removed = await this.collectContainers(containers);
+    const left = containers.filter((c) => !removed.includes(c.id));
+    const removedSandboxes = await this.collectSandboxes(sandboxes, left);
+    this.o.runtime.forgetContainersExcept(new Set(left.map((c) => c.id)));
+    if (removed.length || removedSandboxes.length) {
+      this.log.info('removed dead containers and sandboxes', { containers: removed.length, sandboxes: removedSandboxes.length });
+    }
+    return { containers: removed, sandboxes: removedSandboxes };
+  }
+
+  /** The dead containers to remove, by pod and name, oldest beyond the kept ones. */
+  evictable(containers: CriContainer[]): { remove: CriContainer[]; kept: CriContainer[] }[] {
+    const now = this.o.clock.now();
+    const units = new Map<string, CriContainer[]>();
+    for (const c of containers) {
+      const uid = c.labels?.[POD_UID_LABEL];
+      const name = c.labels?.[CONTAINER_NAME_LABEL] ?? c.metadata?.name;
+      if (!uid || !name) continue;
+      if (c.state === 'CONTAINER_RUNNING') continue;
+      const age = now - nsToMs(c.createdAt);
+      if (c.state === 'CONTAINER_CREATED' && age < IN_FLIGHT_MS) continue;
+      if (age < this.policy.minAgeMs) continue;
+      const key = `${uid}/${name}`;
+      units.set(key, [...(units.get(key) ?? []), c]);
+    }
+    const out: { remove: CriContainer[]; kept: CriContainer[] }[] = [];
+    for (const dead of units.values()) {
+      // Newest first; within one timestamp the higher attempt is the newer.
+      dead.sort((a, b) => Number(b.createdAt) - Number(a.createdAt) || attempt(b) - attempt(a));
+      const keep = Math.max(0, this.policy.maxPerPodContainer);
+      if (dead.length > keep) out.push({ remove: dead.slice(keep), kept: dead.slice(0, keep) });
+    }
+    return out;
+  }
+
+  private async collectContainers(containers: CriContainer[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const unit of this.evictable(containers)) {
+      // The log path is `<name>/<restartCount>.log`: one still used by a kept instance stays.
+      const keptAttempts = new Set(unit.kept.map(attempt));
+      for (const c of unit.remove) {
+        try {
+          const files = await this.filesOf(c, keptAttempts);
+          await this.o.runtime.removeContainer(c.id);
+          removed.push(c.id);
+          for (const f of files) await rm(f, { force: true });
+        } catch (e) {
+          this.log.warn('could not remove a dead container', { container: c.id, error: (e as Error).message });
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The container's log file and termination-log file, when they are the agent's own. */
+  private async filesOf(c: CriContainer, keptAttempts: ReadonlySet<number>): Promise<string[]> {
+    let status;
+    try {
+      status = (await this.o.runtime.cri.runtime.containerStatus({ containerId: c.id, verbose: false })).status;
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+    if (!status) return [];
+    const files: string[] = [];
+    if (status.logPath && inside(this.o.logsDir, status.logPath) && !keptAttempts.has(attempt(c))) files.push(status.logPath);
+    const termPath = status.annotations?.[TERMINATION_MESSAGE_PATH_ANNOTATION];
+    const mount = termPath ? (status.mounts ?? []).find((m) => m.containerPath === termPath) : undefined;
+    // Only the per-instance file the kubelet made (pods/<uid>/containers/<name>/<id>), never a volume.
+    const uid = c.labels?.[POD_UID_LABEL] ?? '';
+    if (mount && uid && inside(`${this.o.podsDir}/${uid}/containers`, mount.hostPath)) files.push(mount.hostPath);
+    return files;
+  }
+
+  private async collectSandboxes(sandboxes: PodSandbox[], containers: CriContainer[]): Promise<string[]> {
+    const inUse = new Set(containers.map((c) => c.podSandboxId));
+    const byPod = new Map<string, PodSandbox[]>();
+    for (const sb of sandboxes) {
+      const uid = sb.labels?.[POD_UID_LABEL];
+      if (!uid) continue;
+      byPod.set(uid, [...(byPod.get(uid) ?? []), sb]);
+    }
+    const removed: string[] = [];
+    for (const list of byPod.values()) {
+      list.sort((a, b) => Number(b.createdAt) - Number(a.createdAt) || (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
+      for (const sb of list.slice(1)) {
+        if (sb.state === 'SANDBOX_READY' || inUse.has(sb.id)) continue;
+        try {
+          await this.o.runtime.removeSandbox(sb.id);
+          removed.push(sb.id);
+        } catch (e) {
+          this.log.warn('could not remove a dead sandbox', { sandbox: sb.id, error: (e as Error).message });
+        }
+      }
+    }
+    return removed;
+  }
+}
