@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -65,6 +65,7 @@ async function instance(sandboxId: string, n: number, opts: { exit?: number; mes
 }
 
 const ids = () => [...env.cri.containers.keys()].sort();
+const logs = () => readdirSync(join(podSandboxConfig(pod, { paths, dns, attempt: 0 }).logDirectory, 'app')).sort();
 
 async function status(withBackoff: boolean) {
   const state = await env.runtime.podState('u1');
@@ -105,6 +106,8 @@ describe('ContainerGC', () => {
     await env.gc.collect();
     assert.deepEqual(ids(), [newest.id]);
     assert.deepEqual(await status(true), before);
+    // `logs --previous` reads the log before the newest one: it stays; older ones go.
+    assert.deepEqual(logs(), ['2.log', '3.log']);
   });
 
   it('never touches running containers, nor one created a moment ago (being started)', async () => {
@@ -146,7 +149,7 @@ describe('ContainerGC', () => {
     await env.gc.collect();
     assert.equal(env.cri.containers.has(c.id), false);
     assert.ok(existsSync(outside));
-    assert.equal(existsSync(c.log), false);
+    assert.ok(existsSync(c.log), 'the log before the newest stays for logs --previous');
   });
 
   it('removes a pod\'s NotReady sandboxes without containers, except its newest', async () => {

@@ -1,9 +1,10 @@
 // Container garbage collection, as the kubelet's container GC with its defaults
 // (MaxPerPodContainer = 1, MinAge = 0, no node-wide maximum): per pod and container name, only the
-// newest dead instance is kept — the one `logs --previous` and lastState read — and older ones are
-// removed with their log file and termination-log file; a pod's NotReady sandboxes that hold no
-// container are removed, except its newest sandbox. Running containers are never touched. Pods that
-// are gone are not this collector's business: their workers remove everything they held.
+// newest dead instance is kept — the one lastState reads — and older ones are removed with their
+// termination-log file and their log file (but the two newest logs, which `logs` and
+// `logs --previous` read); a pod's NotReady sandboxes that hold no container are removed, except
+// its newest sandbox. Running containers are never touched. Pods that are gone are not this
+// collector's business: their workers remove everything they held.
 //
 // Restart counts do not depend on what is kept: they come from each container's restartCount
 // annotation, and the newest instance is always kept.
@@ -80,27 +81,33 @@ export class ContainerGC {
     return { containers: removed, sandboxes: removedSandboxes };
   }
 
-  /** The dead containers to remove, by pod and name, oldest beyond the kept ones. */
-  evictable(containers: CriContainer[]): { remove: CriContainer[]; kept: CriContainer[] }[] {
+  /**
+   * The dead containers to remove, by pod and name, oldest beyond the kept ones, with the newest
+   * restart count of that pod and name (running instances included).
+   */
+  evictable(containers: CriContainer[]): { remove: CriContainer[]; newestAttempt: number }[] {
     const now = this.o.clock.now();
-    const units = new Map<string, CriContainer[]>();
+    const units = new Map<string, { dead: CriContainer[]; newestAttempt: number }>();
     for (const c of containers) {
       const uid = c.labels?.[POD_UID_LABEL];
       const name = c.labels?.[CONTAINER_NAME_LABEL] ?? c.metadata?.name;
       if (!uid || !name) continue;
+      const key = `${uid}/${name}`;
+      const unit = units.get(key) ?? { dead: [], newestAttempt: 0 };
+      units.set(key, unit);
+      unit.newestAttempt = Math.max(unit.newestAttempt, attempt(c));
       if (c.state === 'CONTAINER_RUNNING') continue;
       const age = now - nsToMs(c.createdAt);
       if (c.state === 'CONTAINER_CREATED' && age < IN_FLIGHT_MS) continue;
       if (age < this.policy.minAgeMs) continue;
-      const key = `${uid}/${name}`;
-      units.set(key, [...(units.get(key) ?? []), c]);
+      unit.dead.push(c);
     }
-    const out: { remove: CriContainer[]; kept: CriContainer[] }[] = [];
-    for (const dead of units.values()) {
+    const out: { remove: CriContainer[]; newestAttempt: number }[] = [];
+    const keep = Math.max(0, this.policy.maxPerPodContainer);
+    for (const { dead, newestAttempt } of units.values()) {
       // Newest first; within one timestamp the higher attempt is the newer.
       dead.sort((a, b) => Number(b.createdAt) - Number(a.createdAt) || attempt(b) - attempt(a));
-      const keep = Math.max(0, this.policy.maxPerPodContainer);
-      if (dead.length > keep) out.push({ remove: dead.slice(keep), kept: dead.slice(0, keep) });
+      if (dead.length > keep) out.push({ remove: dead.slice(keep), newestAttempt });
     }
     return out;
   }
@@ -108,11 +115,13 @@ export class ContainerGC {
   private async collectContainers(containers: CriContainer[]): Promise<string[]> {
     const removed: string[] = [];
     for (const unit of this.evictable(containers)) {
-      // The log path is `<name>/<restartCount>.log`: one still used by a kept instance stays.
-      const keptAttempts = new Set(unit.kept.map(attempt));
+      // Log files are `<name>/<restartCount>.log`; the newest one and the one before it stay, as
+      // `logs --previous` reads the restart count before the current one (older ones are also
+      // deleted when the next instance starts).
+      const keepLogsFrom = unit.newestAttempt - 1;
       for (const c of unit.remove) {
         try {
-          const files = await this.filesOf(c, keptAttempts);
+          const files = await this.filesOf(c, attempt(c) < keepLogsFrom);
           await this.o.runtime.removeContainer(c.id);
           removed.push(c.id);
           for (const f of files) await rm(f, { force: true });
@@ -125,7 +134,7 @@ export class ContainerGC {
   }
 
   /** The container's log file and termination-log file, when they are the agent's own. */
-  private async filesOf(c: CriContainer, keptAttempts: ReadonlySet<number>): Promise<string[]> {
+  private async filesOf(c: CriContainer, withLog: boolean): Promise<string[]> {
     let status;
     try {
       status = (await this.o.runtime.cri.runtime.containerStatus({ containerId: c.id, verbose: false })).status;
@@ -135,7 +144,7 @@ export class ContainerGC {
     }
     if (!status) return [];
     const files: string[] = [];
-    if (status.logPath && inside(this.o.logsDir, status.logPath) && !keptAttempts.has(attempt(c))) files.push(status.logPath);
+    if (withLog && status.logPath && inside(this.o.logsDir, status.logPath)) files.push(status.logPath);
     const termPath = status.annotations?.[TERMINATION_MESSAGE_PATH_ANNOTATION];
     const mount = termPath ? (status.mounts ?? []).find((m) => m.containerPath === termPath) : undefined;
     // Only the per-instance file the kubelet made (pods/<uid>/containers/<name>/<id>), never a volume.
