@@ -1,10 +1,13 @@
 // The node agent in `kite server`, seen through the real kubectl: the node registers Ready with
 // its capacity and runtime, a Deployment's pods serve HTTP on their pod IPs, a crashing container
-// backs off, ConfigMaps and Secrets reach containers as files and variables, a memory limit
-// OOM-kills, and deletion honours the grace period. Needs root and containerd (else skipped).
+// backs off, termination messages are read back, dead containers are garbage-collected, ConfigMaps
+// and Secrets reach containers as files and variables, a memory limit OOM-kills, and deletion
+// honours the grace period. Needs root and containerd (else skipped).
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { it } from 'node:test';
+import { connectCri } from '../../src/kubelet/cri/client.js';
+import { agentPaths } from '../../src/kubelet/paths.js';
 import { AGENT_NODE, POD_IP_PREFIX, busyboxPod, containerStatus, describeWithAgent } from './agent-suite.js';
 import { parseTable } from './kubectl.js';
 import { pollUntil } from './polling.js';
@@ -98,6 +101,36 @@ describeWithAgent('node agent: workloads', (ctx) => {
     const row = parseTable((await ctx.kite.kubectl(['get', 'pod', '-n', ctx.ns, 'crash'])).stdout)[0];
     assert.equal(row?.STATUS, 'CrashLoopBackOff');
     assert.match(row?.RESTARTS ?? '', /^[2-9]/);
+  });
+
+  it('reports termination messages, and keeps at most two containers of a restarting container in the runtime', async () => {
+    await ctx.apply(busyboxPod('farewell', 'printf bye > /dev/termination-log; exit 3', { restartPolicy: 'Never' }));
+    await ctx.apply(busyboxPod('fallback', 'echo first; echo last words; exit 2', { restartPolicy: 'Never' }, { terminationMessagePolicy: 'FallbackToLogsOnError' }));
+    const terminated = (name: string) => pollUntil(`${name} to terminate`, async () => containerStatus(await ctx.pod(name))?.state?.terminated ?? false, 60_000, 250);
+    const bye = await terminated('farewell');
+    assert.equal(bye.exitCode, 3);
+    assert.equal(bye.message, 'bye');
+    const fallback = await terminated('fallback');
+    assert.equal(fallback.exitCode, 2);
+    assert.equal(fallback.message, 'first\nlast words\n');
+
+    // The crash-looping pod of the test before (created here if that one did not run).
+    await ctx.apply(busyboxPod('crash', 'echo boom; exit 1'));
+    const uid = (await ctx.pod('crash')).metadata.uid as string;
+    await pollUntil('three restarts', async () => containerStatus(await ctx.pod('crash'))?.restartCount >= 3, 150_000, 500);
+    const cri = connectCri(`unix://${agentPaths(ctx.kite.dataDir).containerd.socket}`, { defaultTimeoutMs: 10_000 });
+    try {
+      const count = async () => (await cri.runtime.listContainers({ filter: { labelSelector: { 'io.kubernetes.pod.uid': uid } } })).containers.length;
+      // The container GC runs every minute.
+      await pollUntil('at most two containers for the crashing pod', async () => (await count()) <= 2, 75_000, 500);
+    } finally {
+      cri.close();
+    }
+    const cs = containerStatus(await ctx.pod('crash'));
+    assert.ok(cs.restartCount >= 3, `restartCount ${cs.restartCount}`);
+    assert.equal(cs.lastState.terminated.exitCode, 1);
+    const { stdout } = await ctx.kite.kubectl(['logs', '-n', ctx.ns, 'crash', '--previous']);
+    assert.equal(stdout, 'boom\n');
   });
 
   it('gives a container a ConfigMap and a Secret as mounted files and as environment variables', async () => {
