@@ -279,7 +279,7 @@ export class Kubelet {
     };
     const cs = find();
     if (!cs) throw new KubeletError(400, `container ${container} is not valid for pod ${name}`);
-    return { podUID: uid, restartCount: cs.restartCount ?? 0, running: () => Boolean(find()?.state?.running) };
+    return { podUID: uid, restartCount: cs.restartCount ?? 0, waiting: Boolean(cs.state?.waiting && cs.lastState?.terminated), running: () => Boolean(find()?.state?.running) };
   }
 
   private envSource(services: Informer<Service & KubeObject>): EnvSource {

@@ -103,3 +103,15 @@ test('CriLogFiles finds the current and previous instance and words errors as th
     (e: KubeletError) => e.code === 400 && e.message === 'previous terminated container "side" in pod "web" not found');
   await assert.rejects(files.open('default', 'db', 'app', base, signal), (e: KubeletError) => e.code === 404);
 }));
+
+test('CriLogFiles: while a container waits to restart, its log and --previous are both the instance that just died', () => withDir(async (dir) => {
+  const paths = agentPaths(dir);
+  const logDir = join(paths.logs, 'default_web_uid-1', 'app');
+  await mkdir(logDir, { recursive: true });
+  await writeFile(join(logDir, '0.log'), '2024-01-01T00:00:01Z stdout F first\n');
+  await writeFile(join(logDir, '1.log'), '2024-01-01T00:00:02Z stdout F second\n');
+  const files = new CriLogFiles({ paths, locate: () => ({ podUID: 'uid-1', restartCount: 1, waiting: true, running: () => false }) });
+  const signal = new AbortController().signal;
+  assert.equal(await collect(await files.open('default', 'web', 'app', base, signal)), 'second\n');
+  assert.equal(await collect(await files.open('default', 'web', 'app', { ...base, previous: true }, signal)), 'second\n');
+}));

@@ -10,6 +10,11 @@ import { KubeletError, type LogOptions, type LogSource } from './types.js';
 export interface ContainerInstance {
   podUID: string;
   restartCount: number;
+  /**
+   * Waiting to be restarted: the newest instance is dead, so `previous` means it (the container
+   * of lastState), as Kubernetes' kubelet does; otherwise `previous` is the one before.
+   */
+  waiting?: boolean;
   /** Whether this instance still runs (a follow ends once it stopped and its log is read). */
   running(): boolean;
 }
@@ -30,7 +35,7 @@ export class CriLogFiles implements LogSource {
     let restartCount = inst.restartCount;
     let running = () => inst.running();
     if (o.previous) {
-      restartCount -= 1;
+      if (!inst.waiting) restartCount -= 1;
       running = () => false;
       if (restartCount < 0) throw new KubeletError(400, `previous terminated container "${container}" in pod "${pod}" not found`);
     }
