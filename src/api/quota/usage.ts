@@ -2,6 +2,7 @@
 // by the API server's quota admission and the resource quota controller so both count alike.
 import type { KubeObject } from '../../apimachinery/object.js';
 import { Quantity, parseQuantity } from '../../apimachinery/quantity.js';
+import { ANN_BETA_STORAGE_CLASS } from '../resources/storage/annotations.js';
 
 export type Usage = Map<string, Quantity>;
 
@@ -219,7 +220,7 @@ function claimUsage(pvc: ClaimLike): Usage {
   const u: Usage = new Map([['persistentvolumeclaims', ONE], ['count/persistentvolumeclaims', ONE]]);
   const storage = toUsage(pvc.spec?.resources?.requests).get('storage');
   if (storage) u.set('requests.storage', storage);
-  const cls = pvc.spec?.storageClassName ?? pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'];
+  const cls = pvc.spec?.storageClassName ?? pvc.metadata?.annotations?.[ANN_BETA_STORAGE_CLASS];
   if (cls) {
     u.set(`${cls}${STORAGE_CLASS_SUFFIX}persistentvolumeclaims`, ONE);
     if (storage) u.set(`${cls}${STORAGE_CLASS_SUFFIX}requests.storage`, storage);

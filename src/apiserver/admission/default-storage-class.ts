@@ -6,7 +6,7 @@ import { isDefaultStorageClass } from '../../api/resources/storage/storageclass.
 import type { Registry } from '../registry/registry.js';
 
 /** The beta annotation older clients use instead of spec.storageClassName; it counts as a class. */
-export const BETA_STORAGE_CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
+import { ANN_BETA_STORAGE_CLASS as BETA_STORAGE_CLASS_ANNOTATION } from '../../api/resources/storage/annotations.js';
 
 interface ClaimLike extends KubeObject { spec?: { storageClassName?: string | null } }
 

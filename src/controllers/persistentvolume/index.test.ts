@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../apimachinery/clock.js';
+import { advanceUntil } from '../../../test/support/fake-clock.js';
 import { isNotFound } from '../../client/errors.js';
 import type { ApiClient } from '../../client/rest.js';
 import { startControllerHarness, type ControllerHarness } from '../../../test/support/controller-harness.js';
@@ -48,17 +49,9 @@ describe('persistentvolume controller', () => {
   });
   after(() => h.close());
 
-  /** Polls the API, moving the fake clock on so retries with backoff happen. */
-  async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-    const end = Date.now() + 10_000;
-    for (;;) {
-      const r = await check();
-      if (r) return r;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      clock.advance(1000);
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  }
+  /** Polls the API, moving the fake clock on a second at a time so retries with backoff happen. */
+  const until = <T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> =>
+    advanceUntil(clock, check, 1000, 1000).catch(() => { throw new Error(`timed out waiting for ${what}`); });
   const getPv = (name: string) => pvs().get(undefined, name).catch((e) => { if (isNotFound(e)) return undefined; throw e; });
   const getPvc = (name: string) => pvcs().get(NS, name).catch((e) => { if (isNotFound(e)) return undefined; throw e; });
   const claimPhase = (name: string, phase: string) => until(`claim ${name} ${phase}`, async () => { const c = await getPvc(name); return c?.status?.phase === phase && c; });

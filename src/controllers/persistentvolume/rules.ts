@@ -10,13 +10,15 @@ export type Pv = WirePv & KubeObject;
 export type Pvc = WirePvc & KubeObject;
 export type StorageClass = WireSc & KubeObject;
 
-export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
-export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
-export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+import {
+  ANN_BETA_STORAGE_CLASS, ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY,
+  ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
+} from '../../api/resources/storage/annotations.js';
+
+export {
+  ANN_BETA_STORAGE_CLASS, ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_PROVISIONED_BY,
+  ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
+};
 export const WAIT_FOR_FIRST_CONSUMER = 'WaitForFirstConsumer';
 
 export function claimClass(pvc: Pvc): string {

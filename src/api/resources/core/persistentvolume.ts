@@ -11,12 +11,12 @@ import { column, CORE_AGE_COLUMN } from '../shared/columns.js';
 import { age } from '../shared/printing.js';
 import { canonicalQuantity, readQuantity, validateResourceList } from './quantities.js';
 import { statusSubresource } from '../shared/subresources.js';
+import { ANN_BETA_STORAGE_CLASS as CLASS_ANNOTATION } from '../storage/annotations.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 export const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const VOLUME_MODES = ['Block', 'Filesystem'];
 const RECLAIM_POLICIES = ['Delete', 'Recycle', 'Retain'];
-const CLASS_ANNOTATION = 'volume.beta.kubernetes.io/storage-class';
 /** Spec fields of a PV that are not its volume source. */
 const PV_NON_SOURCE = new Set(['accessModes', 'capacity', 'claimRef', 'mountOptions', 'nodeAffinity',
   'persistentVolumeReclaimPolicy', 'storageClassName', 'volumeAttributesClassName', 'volumeMode']);

@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../../apimachinery/clock.js';
+import { advanceUntil } from '../../../../test/support/fake-clock.js';
 import { silentLogger } from '../../../apimachinery/log.js';
 import { isNotFound } from '../../../client/errors.js';
 import type { ApiClient } from '../../../client/rest.js';
@@ -57,16 +58,9 @@ describe('local-path provisioner', () => {
     await rm(join(dir, '..'), { recursive: true, force: true });
   });
 
-  async function until<T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> {
-    const end = Date.now() + 10_000;
-    for (;;) {
-      const r = await check();
-      if (r) return r;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      clock.advance(1000);
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  }
+  /** Polls the API, moving the fake clock on a second at a time so retries with backoff happen. */
+  const until = <T>(what: string, check: () => Promise<T | undefined | false>): Promise<T> =>
+    advanceUntil(clock, check, 1000, 1000).catch(() => { throw new Error(`timed out waiting for ${what}`); });
   const getPv = (name: string) => pvs().get(undefined, name).catch((e) => { if (isNotFound(e)) return undefined; throw e; });
   const getPvc = (name: string) => pvcs().get(NS, name);
   const select = (name: string, node: string) => pvcs().patch(NS, name, { metadata: { annotations: { 'volume.kubernetes.io/selected-node': node } } }, 'merge');

@@ -11,11 +11,11 @@ export type StorageClass = WireSc & KubeObject;
 
 /** The provisioner name of the built-in `local-path` StorageClass. */
 export const LOCAL_PATH_PROVISIONER = 'kite.io/local-path';
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
-export const ANN_BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
-export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
-const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+import {
+  ANN_BETA_STORAGE_CLASS, ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
+} from '../../../api/resources/storage/annotations.js';
+
+export { ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER };
 export const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 const SUPPORTED_ACCESS_MODES = new Set(['ReadWriteOnce', 'ReadWriteOncePod']);
 

@@ -6,10 +6,9 @@ import { parseQuantity, type Quantity } from '../../../apimachinery/quantity.js'
 import { selectorFromLabelSelector, type LabelSelectorSpec } from '../../../apimachinery/labels.js';
 import { nodeSelectorMatches } from '../../../api/node-selector.js';
 
-export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed';
-export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller';
-export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
-export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
+import { ANN_BETA_STORAGE_CLASS, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE } from '../../../api/resources/storage/annotations.js';
+
+export { ANN_BETA_STORAGE_CLASS, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE };
 /** A provisioner name that says the class cannot provision volumes (local volumes). */
 export const NOT_SUPPORTED_PROVISIONER = 'kubernetes.io/no-provisioner';
 export const WAIT_FOR_FIRST_CONSUMER = 'WaitForFirstConsumer';
