@@ -19,7 +19,7 @@ export interface ResolverStats {
 }
 
 export interface ResolverOptions {
-  /** Encoded answers kept (distinct queries); default 10,000. */
+  /** Encoded answers kept (distinct queries); default 10,000; 0 turns the cache off. */
   cacheSize?: number;
   logger?: Logger;
 }
@@ -89,6 +89,7 @@ export class Resolver {
   }
 
   private remember(key: string, reply: Buffer): void {
+    if (this.cacheSize <= 0) return;
     if (this.cache.size >= this.cacheSize) {
       const oldest = this.cache.keys().next().value;
       if (oldest !== undefined) this.cache.delete(oldest);
