@@ -31,11 +31,16 @@ export class Resolver {
   private readonly cache = new Map<string, Buffer>();
   private readonly cacheSize: number;
   private readonly log: Logger;
+  /** Moves on every zone change, so an answer computed before one is not kept after it. */
+  private generation = 0;
 
   constructor(private readonly zone: ClusterZone, private readonly forwarder: Forwarder | undefined, opts: ResolverOptions = {}) {
     this.cacheSize = opts.cacheSize ?? 10_000;
     this.log = opts.logger ?? silentLogger;
-    zone.onChange(() => this.cache.clear());
+    zone.onChange(() => {
+      this.generation++;
+      this.cache.clear();
+    });
   }
 
   /** The reply to `msg`, or undefined when there is none to send (too short to answer, or a response). */
@@ -76,6 +81,7 @@ export class Resolver {
     if (questions.length !== 1 || (query.answers?.length ?? 0) > 0) return headerOnlyReply(msg, 'FORMERR');
     const q = questions[0]!;
     const limit = tcp ? TCP_LIMIT : udpLimit(query);
+    const generation = this.generation;
     const inClass = q.class === undefined || q.class === 'IN' || q.class === 'ANY';
     const found = inClass ? this.zone.lookup(q.name, q.type) : undefined;
     if (!found) return this.forward(msg, query, tcp, limit);
@@ -84,7 +90,7 @@ export class Resolver {
     const reply = encodeResponse(query, {
       rcode: found.rcode, authoritative: true, answers, additionals, authorities: negative ? [this.zone.soa()] : [],
     }, limit);
-    if (key !== undefined && !external) this.remember(key, reply);
+    if (key !== undefined && !external && generation === this.generation) this.remember(key, reply);
     return reply;
   }
 

@@ -186,6 +186,18 @@ describe('cluster DNS server', () => {
     assert.equal(rcode(await queryUdp(port, 'broken.example.test', 'A')), 'SERVFAIL');
   });
 
+  it('refuses other names when it has no upstreams', async () => {
+    const stop = new AbortController();
+    const alone = new DnsServer({ informers: createInformerFactory(client, { clock: realClock }), listen: ['127.0.0.1:0'], protocols: ['udp'] });
+    const done = alone.start(stop.signal);
+    await alone.ready;
+    assert.equal(alone.addresses().tcp.length, 0);
+    const p = await queryUdp(alone.addresses().udp[0]!.port, 'www.example.test', 'A');
+    assert.equal(rcode(p), 'REFUSED');
+    stop.abort();
+    await done;
+  });
+
   it('truncates UDP answers past 512 bytes unless EDNS0 allows more; TCP carries them whole', async () => {
     await until(`big.apps.svc.${D}`, 'A', (r) => r.flag_tc);
     const small = await queryUdp(port, `big.apps.svc.${D}`, 'A');
