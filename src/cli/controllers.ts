@@ -14,6 +14,7 @@ import { garbageCollector } from '../controllers/garbagecollector/index.js';
 import { jobController } from '../controllers/job/index.js';
 import { namespaceController } from '../controllers/namespace/index.js';
 import { persistentVolumeController } from '../controllers/persistentvolume/index.js';
+import { nodeIpamController } from '../controllers/nodeipam/index.js';
 import { nodeLifecycleController } from '../controllers/nodelifecycle/index.js';
 import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
@@ -37,6 +38,7 @@ export function allControllers(): Controller[] {
     ttlAfterFinishedController,
     endpointsController,
     endpointSliceController,
+    nodeIpamController,
     nodeLifecycleController,
     podGCController,
     resourceQuotaController,

@@ -131,7 +131,19 @@ type RawServerCommandFlags = RawServerFlags & RawNodeFlags & {
   simulateNodes?: string;
   disableScheduler?: boolean;
   schedulerConfig?: string;
+  clusterCidr?: string;
 };
+
+/** The controller options plus the node IPAM controller's `--cluster-cidr`. */
+async function withClusterCIDR<T extends object>(options: T, clusterCidr: string | undefined): Promise<T> {
+  if (clusterCidr === undefined) return options;
+  const { validateClusterCIDR } = await import('../controllers/nodeipam/index.js');
+  try {
+    return { ...options, clusterCIDR: validateClusterCIDR('--cluster-cidr', clusterCidr) };
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+}
 
 async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<number> {
   const flags = parseServerFlags(raw, {
@@ -141,7 +153,7 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
     isTTY: io.stdout.isTTY === true,
   });
   const { parseControllerOptions } = await import('./controller-manager.js');
-  const controllerOptions = parseControllerOptions(raw);
+  const controllerOptions = await withClusterCIDR(parseControllerOptions(raw), raw.clusterCidr);
   // The node flags matter only when the agent runs (a host name unfit for a node name is no error without it).
   const node = raw.disableAgent ? undefined : (await import('./agent.js')).parseNodeFlags(raw, hostname());
   const simulateNodes = raw.simulateNodes === undefined ? undefined : (await import('./simulate.js')).parseNodeCount('--simulate-nodes', raw.simulateNodes);
@@ -187,10 +199,11 @@ function addNodeOptions(cmd: Command): Command {
     .option('--cluster-domain <domain>', 'cluster domain pods search (default: cluster.local)');
 }
 
-async function controllerManagerCommand(raw: RawControllerManagerFlags, io: MainIO): Promise<number> {
+async function controllerManagerCommand(raw: RawControllerManagerFlags & { clusterCidr?: string }, io: MainIO): Promise<number> {
   // Loaded here so the other commands do not pay for the controllers' modules.
   const { parseControllerManagerFlags, runControllerManager } = await import('./controller-manager.js');
-  const flags = parseControllerManagerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+  const parsed = parseControllerManagerFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+  const flags = { ...parsed, options: await withClusterCIDR(parsed.options, raw.clusterCidr) };
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   return untilSignalled(logger, (signal) => runControllerManager(flags, { signal, logger, hostname: hostname() }));
 }
@@ -232,6 +245,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .option('--cluster-cidr <cidr>', 'range node podCIDRs (a /24 each) are given from (default: 10.42.0.0/16)')
     .option('--disable-scheduler', 'run without the scheduler (run `kite scheduler` elsewhere instead)')
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (YAML or JSON) for the in-process scheduler')
     .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)');
@@ -262,9 +276,10 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--workers <n>', `workers per controller (default: ${defaultControllerOptions.workers})`)
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
+    .option('--cluster-cidr <cidr>', 'range node podCIDRs (a /24 each) are given from (default: 10.42.0.0/16)')
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', controllerManagerExamples)
-    .action(async (opts: RawControllerManagerFlags) => {
+    .action(async (opts: RawControllerManagerFlags & { clusterCidr?: string }) => {
       setExitCode(await controllerManagerCommand(opts, io));
     });
 
