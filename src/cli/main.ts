@@ -10,6 +10,7 @@ import { defaultControllerOptions } from '../client/controller.js';
 import type { RawAgentFlags, RawNodeFlags } from './agent.js';
 import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
+import { registerClusterCommand } from './cluster/command.js';
 import { registerDnsCommand } from './dns.js';
 import { registerImagesCommand } from './images.js';
 import type { RawSchedulerFlags } from './scheduler.js';
@@ -313,6 +314,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
 
   registerImagesCommand(program, io, setExitCode);
   registerDnsCommand(program, io, setExitCode);
+  registerClusterCommand(program, io, setExitCode);
   return program;
 }
 
