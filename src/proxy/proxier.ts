@@ -1,0 +1,199 @@
+// The service proxy: watches Services and EndpointSlices and keeps one nftables table of its own in
+// step with them. Events mark Services dirty; a rate-limited sync re-renders only those, and sends
+// the kernel one transaction rewriting just the chains that differ plus the dispatch maps. Stopping
+// deletes the table, leaving the host as it was.
+import type { Service } from 'kubernetes-types/core/v1.js';
+import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import type { Clock } from '../apimachinery/clock.js';
+import { realClock } from '../apimachinery/clock.js';
+import type { Logger } from '../apimachinery/log.js';
+import type { KubeObject } from '../apimachinery/object.js';
+import { silentLogger } from '../apimachinery/log.js';
+import type { Informer, InformerFactory } from '../client/informer-types.js';
+import { resourceForKind } from '../client/rest.js';
+import { ChangeTracker, planSync, type AppliedState } from './changes.js';
+import { SERVICE_NAME_LABEL, servicePorts, type NodeInfo } from './model.js';
+import { applyNft, cleanupTable, type CommandRunner } from './nft.js';
+import { DEFAULT_TABLE, renderPlan, renderServicePort, type RenderedPort } from './render.js';
+
+type ServiceObject = Service & KubeObject;
+type SliceObject = EndpointSlice & KubeObject;
+
+export interface ProxierOptions {
+  /** Service and EndpointSlice informers are asked of it; the proxier starts it. */
+  informers: InformerFactory;
+  /** This node's name: endpoints carrying it are local for the Local traffic policies. */
+  nodeName: string;
+  /** Addresses that accept NodePort traffic; none means every local address but loopback. */
+  nodeIPs?: string[];
+  /** The pod network; other clients of a ClusterIP are masqueraded. */
+  clusterCIDR?: string;
+  /** Default `kite-proxy` (family ip). */
+  table?: string;
+  run?: CommandRunner;
+  /** Default `['nft']`. */
+  nftCommand?: string[];
+  /** Least time between two syncs; default 100 ms. */
+  minSyncIntervalMs?: number;
+  /** How long an unused chain stays (empty) before it is deleted; default 1 s. */
+  staleChainDelayMs?: number;
+  /** Wait before retrying a failed sync (as a full one); default 1 s. */
+  retryMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface ProxierStats {
+  syncs: number;
+  failures: number;
+  /** The text of the last transaction sent to nft. */
+  lastTransaction: string;
+}
+
+export class Proxier {
+  readonly ready: Promise<void>;
+  readonly table: string;
+  private markReady!: () => void;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly node: NodeInfo;
+  private readonly tracker = new ChangeTracker();
+  private readonly rendered = new Map<string, RenderedPort[]>();
+  private services!: Informer<ServiceObject>;
+  private slices!: Informer<SliceObject>;
+  private applied: AppliedState | undefined;
+  private started = false;
+  private stopping = false;
+  private timer: { cancel(): void } | undefined;
+  private inFlight: Promise<void> | undefined;
+  private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private staleDue = false;
+  private readonly counters: ProxierStats = { syncs: 0, failures: 0, lastTransaction: '' };
+
+  constructor(private readonly opts: ProxierOptions) {
+    this.table = opts.table ?? DEFAULT_TABLE;
+    this.clock = opts.clock ?? realClock;
+    this.log = (opts.logger ?? silentLogger).with({ component: 'proxy' });
+    this.node = { nodeName: opts.nodeName, nodeIPs: opts.nodeIPs ?? [], ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) };
+    this.ready = new Promise((resolve) => { this.markReady = resolve; });
+  }
+
+  stats(): ProxierStats {
+    return { ...this.counters };
+  }
+
+  /** Programs the kernel until `signal` aborts, then deletes the table. */
+  async start(signal: AbortSignal): Promise<void> {
+    this.services = this.opts.informers.informer<ServiceObject>(resourceForKind('v1', 'Service'));
+    this.slices = this.opts.informers.informer<SliceObject>(resourceForKind('discovery.k8s.io/v1', 'EndpointSlice'));
+    const onService = { onAdd: (s: Service) => this.changed(() => this.tracker.service(s)), onUpdate: (_: Service, s: Service) => this.changed(() => this.tracker.service(s)), onDelete: (s: Service) => this.changed(() => this.tracker.service(s)) };
+    const onSlice = {
+      onAdd: (s: EndpointSlice) => this.changed(() => this.tracker.slice(s)),
+      onUpdate: (old: EndpointSlice, s: EndpointSlice) => this.changed(() => { this.tracker.slice(old); this.tracker.slice(s); }),
+      onDelete: (s: EndpointSlice) => this.changed(() => this.tracker.slice(s)),
+    };
+    this.services.addEventHandler(onService);
+    this.slices.addEventHandler(onSlice);
+    this.opts.informers.start(signal);
+    try {
+      await this.opts.informers.waitForSync(signal);
+    } catch {
+      return;
+    }
+    if (signal.aborted) return;
+    for (const key of this.services.store.keys()) this.tracker.service(this.services.store.get(key));
+    this.started = true;
+    await this.runSync();
+    this.markReady();
+    this.log.info(`programming nftables table ip ${this.table}`, { node: this.opts.nodeName });
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await this.stop();
+  }
+
+  /** Stops syncing and deletes the table. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    await this.inFlight;
+    try {
+      await cleanupTable(this.table, { run: this.opts.run, command: this.opts.nftCommand });
+      this.log.info(`deleted nftables table ip ${this.table}`);
+    } catch (err) {
+      this.log.error('could not delete the nftables table', { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private changed(mark: () => void): void {
+    mark();
+    if (this.started) this.requestSync();
+  }
+
+  /** Schedules a sync no sooner than the minimum interval after the last one. */
+  private requestSync(delayMs = 0): void {
+    if (this.stopping || this.timer) return;
+    const minInterval = this.opts.minSyncIntervalMs ?? 100;
+    const wait = Math.max(delayMs, this.lastSyncAt + minInterval - this.clock.now(), 0);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (this.inFlight) {
+        void this.inFlight.then(() => this.requestSync());
+        return;
+      }
+      void this.runSync();
+    }, wait);
+  }
+
+  private runSync(): Promise<void> {
+    const run = this.syncOnce().finally(() => {
+      this.inFlight = undefined;
+      if (this.tracker.size > 0) this.requestSync();
+    });
+    this.inFlight = run;
+    return run;
+  }
+
+  private async syncOnce(): Promise<void> {
+    if (this.stopping) return;
+    const staleDue = this.staleDue;
+    const dirty = this.tracker.take();
+    if (dirty.size === 0 && !staleDue && this.applied) return;
+    this.staleDue = false;
+    this.lastSyncAt = this.clock.now();
+    for (const key of dirty) {
+      const svc = this.services.store.get(key);
+      if (!svc) {
+        this.rendered.delete(key);
+        continue;
+      }
+      const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+      const slices = this.slices.store.byIndex('namespace', ns).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
+      const ports = servicePorts(svc, slices).map((sp) => renderServicePort(sp, this.node));
+      if (ports.length > 0) this.rendered.set(key, ports);
+      else this.rendered.delete(key);
+    }
+    const all = [...this.rendered.keys()].sort().flatMap((k) => this.rendered.get(k)!);
+    const staleDelay = this.opts.staleChainDelayMs ?? 1000;
+    const { plan, next } = planSync(this.applied, all, this.clock.now(), staleDelay);
+    const text = renderPlan(this.table, this.node, plan);
+    this.counters.lastTransaction = text;
+    try {
+      await applyNft(text, { run: this.opts.run, command: this.opts.nftCommand });
+      this.counters.syncs++;
+      this.applied = next;
+      this.log.debug('synced', { full: plan.full, chains: plan.writeChains.size, services: dirty.size });
+      if (next.stale.size > 0) {
+        this.staleDue = true;
+        this.requestSync(staleDelay);
+      }
+    } catch (err) {
+      this.counters.failures++;
+      this.log.error('nftables sync failed; retrying with a full sync', { error: err instanceof Error ? err.message : String(err) });
+      // The kernel's state is unknown now: the next sync rebuilds the table from the model.
+      this.applied = undefined;
+      for (const key of dirty) this.tracker.service({ metadata: { namespace: key.slice(0, key.indexOf('/')), name: key.slice(key.indexOf('/') + 1) } });
+      this.staleDue = true;
+      this.requestSync(this.opts.retryMs ?? 1000);
+    }
+  }
+}
