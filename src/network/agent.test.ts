@@ -91,7 +91,7 @@ describe('pod network agent', () => {
     const macA = vtepMAC('a');
     assert.deepEqual(r.commands.filter((c) => c.startsWith('ip link') || c.startsWith('ip addr')), [
       'ip link del kite.1',
-      `ip link add kite.1 address ${macA} type vxlan id 1 local 192.168.9.1 dstport 8472 nolearning`,
+      `ip link add kite.1 address ${macA} mtu 1450 type vxlan id 1 local 192.168.9.1 dstport 8472 nolearning`,
       'ip addr replace 10.42.1.0/32 dev kite.1',
       'ip link set kite.1 up',
     ]);

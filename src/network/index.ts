@@ -8,4 +8,4 @@ export {
   nodePublicIP, peerOf, type BackendType, type Peer,
 } from './peers.js';
 export { CommandError, execRunner, netnsRunner, type CommandRunner, type RunOptions } from './runner.js';
-export { VXLAN_DEVICE, VXLAN_PORT, VXLAN_VNI, VxlanBackend, vtepMAC } from './vxlan.js';
+export { VXLAN_DEVICE, VXLAN_MTU, VXLAN_PORT, VXLAN_VNI, VxlanBackend, vtepMAC } from './vxlan.js';

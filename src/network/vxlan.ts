@@ -11,6 +11,8 @@ import type { CommandRunner } from './runner.js';
 export const VXLAN_DEVICE = 'kite.1';
 export const VXLAN_VNI = 1;
 export const VXLAN_PORT = 8472;
+/** A 1500-byte underlay less the 50 bytes of VXLAN, UDP, IP and Ethernet headers. */
+export const VXLAN_MTU = 1450;
 
 /**
  * A stable, locally administered unicast MAC for the node's VXLAN device: the same across restarts,
@@ -27,6 +29,8 @@ export interface VxlanOptions {
   device?: string;
   vni?: number;
   port?: number;
+  /** The device MTU (default 1450: a 1500-byte underlay less the encapsulation). */
+  mtu?: number;
 }
 
 export class VxlanBackend implements Backend {
@@ -34,11 +38,13 @@ export class VxlanBackend implements Backend {
   readonly device: string;
   private readonly vni: number;
   private readonly port: number;
+  private readonly mtu: number;
 
   constructor(private readonly run: CommandRunner, opts: VxlanOptions = {}) {
     this.device = opts.device ?? VXLAN_DEVICE;
     this.vni = opts.vni ?? VXLAN_VNI;
     this.port = opts.port ?? VXLAN_PORT;
+    this.mtu = opts.mtu ?? VXLAN_MTU;
   }
 
   async setup(local: LocalNode): Promise<Record<string, string>> {
@@ -46,7 +52,7 @@ export class VxlanBackend implements Backend {
     // Recreated rather than reconciled: its settings (local address, VNI) cannot all be changed in place.
     await bestEffort(this.run, 'ip', ['link', 'del', this.device]);
     await this.run('ip', [
-      'link', 'add', this.device, 'address', mac, 'type', 'vxlan', 'id', String(this.vni),
+      'link', 'add', this.device, 'address', mac, 'mtu', String(this.mtu), 'type', 'vxlan', 'id', String(this.vni),
       'local', local.ip, 'dstport', String(this.port), 'nolearning',
     ]);
     await this.run('ip', ['addr', 'replace', `${networkAddress(local.podCIDR)}/32`, 'dev', this.device]);
