@@ -49,10 +49,10 @@ async function teardown(state: ClusterState, graceMs: number, print: (line: stri
   });
 
   // Whatever still runs from the cluster's dir (shims, containers of a runtime that did not answer).
-  const left = await processesNaming(`${plan.dir}/`);
+  const left = await processesNaming(plan.dir);
   if (left.length > 0) {
     print(`killing ${left.length} leftover process(es): ${left.join(', ')}`);
-    await stopProcesses(left.map((pid) => ({ pid, mark: plan.dir })), 0);
+    await stopProcesses(left.map((pid) => ({ pid, mark: plan.dir })), 5_000);
   }
   await unmountAll(plan.dir);
   for (const node of plan.nodes) await removeNodePodCgroups(node);

@@ -96,13 +96,35 @@ export async function isProcessOf(pid: number, mark: string): Promise<boolean> {
   return cmd.includes(mark);
 }
 
-/** PIDs (other than ours) whose command line names `path`: containerd, its shims, agents. */
-export async function processesNaming(path: string): Promise<number[]> {
+/** Our own PID and our ancestors', never to be signalled however they were started. */
+async function ownLineage(): Promise<Set<number>> {
+  const out = new Set<number>([process.pid]);
+  let pid = process.ppid;
+  while (pid > 1 && !out.has(pid)) {
+    out.add(pid);
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    pid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  }
+  return out;
+}
+
+/**
+ * PIDs with an argument that is a path under `dir` (`-address <dir>/…`, `--config=<dir>/…`):
+ * containerd, its shims, agents. A shell whose script merely mentions the path is not one of them,
+ * nor are this process and its ancestors.
+ */
+export async function processesNaming(dir: string): Promise<number[]> {
+  const base = dir.replace(/\/+$/, '');
+  const names = (arg: string) => {
+    const value = arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
+    return value === base || value.startsWith(`${base}/`);
+  };
+  const skip = await ownLineage();
   const pids: number[] = [];
   for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmd = await commandLine(Number(name));
-    if (cmd?.includes(path)) pids.push(Number(name));
+    if (!/^\d+$/.test(name) || skip.has(Number(name))) continue;
+    const text = await readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => '');
+    if (text.split('\0').some(names)) pids.push(Number(name));
   }
   return pids;
 }

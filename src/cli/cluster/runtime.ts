@@ -5,10 +5,11 @@
 // and stops it again.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { open, readFile, readdir } from 'node:fs/promises';
+import { open, readFile, readdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { connectCri } from '../../kubelet/cri/client.js';
 import { agentPaths } from '../../kubelet/paths.js';
-import { removePodCgroups } from '../../kubelet/workers/cgroups.js';
+import { CGROUPFS_ROOT, podCgroupCandidates } from '../../kubelet/workers/cgroups.js';
 import { isProcessOf, netnsExists, stopProcesses } from './host.js';
 import { inNetns, type NodePlan } from './plan.js';
 
@@ -83,8 +84,41 @@ export async function removeNodePods(node: NodePlan, timeoutMs = 60_000): Promis
   return `${removed} pod sandbox(es) removed`;
 }
 
-/** Removes the pod-level cgroups of the node's pods (named by pod UID; runc leaves the parents). */
+/**
+ * Removes the cgroups of the node's pods (named by pod UID, found under the agent's pods dir) in
+ * every hierarchy, innermost first. Normally they are empty by now; processes still in them (a
+ * runtime that could not be reached) are killed first.
+ */
 export async function removeNodePodCgroups(node: NodePlan): Promise<void> {
-  const uids = await readdir(agentPaths(node.dataDir).pods).catch(() => [] as string[]);
-  for (const uid of uids) await removePodCgroups(uid);
+  const uids = (await readdir(agentPaths(node.dataDir).pods).catch(() => [] as string[])).filter((u) => /^[0-9a-f-]+$/i.test(u));
+  if (uids.length === 0) return;
+  const hierarchies = await readdir(CGROUPFS_ROOT).catch(() => [] as string[]);
+  for (const uid of uids) {
+    for (const h of hierarchies) {
+      for (const rel of podCgroupCandidates(uid)) await removeCgroupTree(join(CGROUPFS_ROOT, h, rel));
+    }
+  }
+}
+
+async function removeCgroupTree(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => undefined);
+  if (!entries) return;
+  for (const e of entries) if (e.isDirectory()) await removeCgroupTree(join(dir, e.name));
+  const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter((l) => /^\d+$/.test(l));
+  for (const pid of procs) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  for (let i = 0; i < 50; i++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await sleep(100);
+    }
+  }
 }
