@@ -12,6 +12,7 @@ import type { RawControllerManagerFlags } from './controller-manager.js';
 import { FlagError, defaultBindAddress, defaultPort, parseServerFlags, rootDataDir, type RawServerFlags } from './flags.js';
 import { registerClusterCommand } from './cluster/command.js';
 import { registerDnsCommand } from './dns.js';
+import { registerProxyCommand } from './proxy.js';
 import { registerImagesCommand } from './images.js';
 import type { RawSchedulerFlags } from './scheduler.js';
 import type { RawSimulateFlags } from './simulate.js';
@@ -314,6 +315,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
 
   registerImagesCommand(program, io, setExitCode);
   registerDnsCommand(program, io, setExitCode);
+  registerProxyCommand(program, io, setExitCode);
   registerClusterCommand(program, io, setExitCode);
   return program;
 }

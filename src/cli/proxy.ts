@@ -1,0 +1,120 @@
+// `kite proxy`: the service proxy as a process of its own, against any Kite API server reached with
+// a kubeconfig. It programs the nftables table `ip kite-proxy` and deletes it when it stops.
+import { homedir } from 'node:os';
+import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createLogger, type Logger } from '../apimachinery/log.js';
+import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+
+export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
+
+export interface RawProxyFlags {
+  kubeconfig?: string;
+  context?: string;
+  nodeName?: string;
+  nodeIp?: string[];
+  clusterCidr?: string;
+  logFormat?: string;
+}
+
+export interface ProxyFlags {
+  kubeconfig: string;
+  context?: string;
+  nodeName: string;
+  nodeIPs: string[];
+  clusterCIDR: string;
+  logFormat: LogFormat;
+}
+
+export function parseProxyFlags(raw: RawProxyFlags, env: { kubeconfigEnv?: string; home: string; isTTY: boolean }): ProxyFlags {
+  const fromEnv = env.kubeconfigEnv?.split(':').find((p) => p.trim() !== '');
+  if (!raw.nodeName?.trim()) throw new FlagError('--node-name is required');
+  for (const ip of raw.nodeIp ?? []) if (!isIPv4(ip)) throw new FlagError(`--node-ip: "${ip}" is not an IPv4 address`);
+  const cidr = raw.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
+  const [net, bits] = cidr.split('/');
+  if (!net || !isIPv4(net) || !/^\d+$/.test(bits ?? '') || Number(bits) > 32) throw new FlagError(`--cluster-cidr: "${cidr}" is not an IPv4 CIDR`);
+  return {
+    kubeconfig: raw.kubeconfig?.trim() || fromEnv || join(env.home, '.kube', 'config'),
+    ...(raw.context ? { context: raw.context } : {}),
+    nodeName: raw.nodeName.trim(),
+    nodeIPs: raw.nodeIp ?? [],
+    clusterCIDR: cidr,
+    logFormat: parseLogFormat(raw.logFormat, env.isTTY),
+  };
+}
+
+/** Runs until `signal` aborts; resolves with the exit code. */
+export async function runProxy(flags: ProxyFlags, ctx: { signal: AbortSignal; logger: Logger }): Promise<number> {
+  const log = ctx.logger.with({ component: 'proxy' });
+  const { nftAvailable } = await import('../proxy/nft.js');
+  if (!(await nftAvailable())) {
+    log.error('nft not found: the service proxy needs nftables (install the nftables package)');
+    return 1;
+  }
+  const { clientFromKubeconfig } = await import('./kubeconfig-client.js');
+  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-proxy', log);
+  if (!conn) return 1;
+  const { createInformerFactory } = await import('../client/informers.js');
+  const { realClock } = await import('../apimachinery/clock.js');
+  const { Proxier } = await import('../proxy/proxier.js');
+  const informers = createInformerFactory(conn.client, { clock: realClock, logger: ctx.logger });
+  const proxier = new Proxier({ informers, nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger });
+  log.info(`connecting to ${conn.server}; node ${flags.nodeName}; cluster CIDR ${flags.clusterCIDR}; NodePorts on ${flags.nodeIPs.join(', ') || 'every local address'}`);
+  try {
+    await proxier.start(ctx.signal);
+  } catch (err) {
+    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  } finally {
+    conn.client.close();
+  }
+  log.info('stopped');
+  return 0;
+}
+
+const examples = `
+Examples:
+  $ kite proxy --kubeconfig /var/lib/kite/kubeconfig.yaml --node-name node1
+  $ kite proxy --kubeconfig ./admin.yaml --node-name node1 --node-ip 192.0.2.11 --cluster-cidr 10.42.0.0/16
+  $ nft list table ip kite-proxy
+`;
+
+const repeatable = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
+async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+    logger.info(`received ${name}`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await run(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function registerProxyCommand(program: Command, io: { stdout: { write(s: string): unknown; isTTY?: boolean } }, setExitCode: (code: number) => void): void {
+  program.command('proxy')
+    .description('Run the service proxy (ClusterIP, NodePort, externalIPs, load-balancer IPs with nftables) against a Kite API server')
+    .option('--kubeconfig <path>', 'kubeconfig to reach the API server with (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use (default: its current context)')
+    .option('--node-name <name>', 'this node\'s name, for the Local traffic policies (required)')
+    .option('--node-ip <ip>', 'address accepting NodePort traffic (repeatable) (default: every local address but loopback)', repeatable)
+    .option('--cluster-cidr <cidr>', `the pod network; other clients of a ClusterIP are masqueraded (default: ${DEFAULT_CLUSTER_CIDR})`)
+    .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
+    .addHelpText('after', examples)
+    .action(async (raw: RawProxyFlags) => {
+      const flags = parseProxyFlags(raw, { kubeconfigEnv: process.env.KUBECONFIG, home: homedir(), isTTY: io.stdout.isTTY === true });
+      const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
+      setExitCode(await untilSignalled(logger, (signal) => runProxy(flags, { signal, logger })));
+    });
+}
