@@ -2,6 +2,7 @@
 // the host bridge, each node's namespace, veth and address, the paths under the state dir and the
 // command lines of the server and the agents. Pure functions, so they are tested without root.
 import { join } from 'node:path';
+import { parseIPv4 } from '../../apimachinery/ipv4.js';
 
 export const DEFAULT_CLUSTER_NAME = 'dev';
 /** The clusters' addresses: 172.31.<k>.0/24, one k per cluster. */
@@ -51,22 +52,12 @@ export function clusterNameError(name: string): string | undefined {
   return undefined;
 }
 
-function ipv4ToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
 
 /** `a.b.c.d/len` (or a bare address, a /32) as its first address and size; undefined when it is not IPv4. */
 function ipv4Range(cidr: string): { start: number; size: number } | undefined {
   const [ip, len] = cidr.split('/');
   const prefix = len === undefined ? 32 : Number(len);
-  const n = ipv4ToNumber(ip ?? '');
+  const n = parseIPv4(ip ?? '');
   if (n === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
   const size = 2 ** (32 - prefix);
   return { start: Math.floor(n / size) * size, size };

@@ -2,43 +2,13 @@
 // keeps it: a bitmap of equal-size subnets, handed out round-robin from after the last one
 // given, so a subnet freed a moment ago is not reused at once.
 
-/** An IPv4 address as an unsigned 32-bit number. */
-export function parseIPv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
+import { formatCIDR, parseCIDR as parseAnyCIDR, type IPv4Net } from '../../apimachinery/ipv4.js';
 
-export function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
-
-export interface IPv4Net {
-  /** The network address (host bits cleared). */
-  base: number;
-  prefix: number;
-}
+export { formatCIDR, formatIPv4, parseIPv4, type IPv4Net } from '../../apimachinery/ipv4.js';
 
 /** Parses `a.b.c.d/n`; the address must be the network's own (no host bits set). */
 export function parseCIDR(text: string): IPv4Net | undefined {
-  const m = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
-  if (!m) return undefined;
-  const base = parseIPv4(m[1]!);
-  const prefix = Number(m[2]);
-  if (base === undefined || prefix > 32) return undefined;
-  if (base % 2 ** (32 - prefix) !== 0) return undefined;
-  return { base, prefix };
-}
-
-export function formatCIDR(net: IPv4Net): string {
-  return `${formatIPv4(net.base)}/${net.prefix}`;
+  return parseAnyCIDR(text, { strict: true });
 }
 
 export class CIDRSetError extends Error {}

@@ -4,6 +4,7 @@
 // with the `loopback` plugin itself, so the chain does not repeat it.
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatIPv4, parseIPv4 } from '../../apimachinery/ipv4.js';
 
 export interface CniConfListOptions {
   /** The network's name (also the conflist file's name). */
@@ -24,20 +25,10 @@ export interface CniConfList {
   plugins: Record<string, unknown>[];
 }
 
-function parseIPv4(ip: string): number {
-  const parts = ip.split('.');
-  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${ip}`);
-  let n = 0;
-  for (const p of parts) {
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new Error(`not an IPv4 address: ${ip}`);
-    n = n * 256 + v;
-  }
+function parseIPv4OrThrow(ip: string): number {
+  const n = parseIPv4(ip);
+  if (n === undefined) throw new Error(`not an IPv4 address: ${ip}`);
   return n;
-}
-
-function formatIPv4(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
 /** The network, its gateway (first address) and prefix length of an IPv4 CIDR. */
@@ -48,7 +39,7 @@ export function ipv4Network(cidr: string): { network: string; gateway: string; p
     throw new Error(`podCIDR ${cidr}: want an IPv4 CIDR with a prefix of at most /30`);
   }
   const size = 2 ** (32 - prefix);
-  const base = Math.floor(parseIPv4(ip) / size) * size;
+  const base = Math.floor(parseIPv4OrThrow(ip) / size) * size;
   return { network: formatIPv4(base), gateway: formatIPv4(base + 1), prefix };
 }
 
