@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+import { repeatable, untilSignalled } from './signals.js';
 
 export const DEFAULT_DNS_LISTEN = '127.0.0.1:5353';
 export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
@@ -102,27 +103,6 @@ Examples:
   $ kite dns --kubeconfig ./admin.yaml --listen 127.0.0.1:5353 --upstream 192.0.2.53:53
   $ dig @127.0.0.1 -p 5353 kubernetes.default.svc.cluster.local
 `;
-
-const repeatable = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
-/** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
-async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
-    logger.info(`received ${name}`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await run(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 export function registerDnsCommand(program: Command, io: DnsIO, setExitCode: (code: number) => void): void {
   program.command('dns')

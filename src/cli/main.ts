@@ -16,6 +16,7 @@ import { registerProxyCommand } from './proxy.js';
 import { registerImagesCommand } from './images.js';
 import type { RawSchedulerFlags } from './scheduler.js';
 import type { RawSimulateFlags } from './simulate.js';
+import { repeatable, untilSignalled } from './signals.js';
 
 export interface MainIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -102,29 +103,6 @@ Examples:
   $ kite simulate --nodes 1000 --zones a,b,c --cpu 32 --memory 256Gi --pods 110
 `;
 
-/** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
-async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      logger.warn(`received ${name} again, exiting now`);
-      process.exit(name === 'SIGINT' ? 130 : 143);
-    }
-    logger.info(`received ${name}`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await run(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
 type RawServerCommandFlags = RawServerFlags & RawNodeFlags & {
   disableControllers?: boolean;
   nodeMonitorGracePeriod?: string;
@@ -187,8 +165,6 @@ async function agentCommand(raw: RawAgentFlags, io: MainIO): Promise<number> {
 }
 
 /** Collects a repeatable option's values. */
-const repeatable = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
 /** The node flags `kite server` and `kite agent` share (k3s' names). */
 function addNodeOptions(cmd: Command): Command {
   return cmd

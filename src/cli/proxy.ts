@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+import { repeatable, untilSignalled } from './signals.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
@@ -80,27 +81,6 @@ Examples:
   $ kite proxy --kubeconfig ./admin.yaml --node-name node1 --node-ip 192.0.2.11 --cluster-cidr 10.42.0.0/16
   $ nft list table ip kite-proxy
 `;
-
-const repeatable = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-
-/** Runs `run` with a signal that aborts on SIGINT/SIGTERM; a second signal exits at once. */
-async function untilSignalled(logger: Logger, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(name === 'SIGINT' ? 130 : 143);
-    logger.info(`received ${name}`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await run(controller.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
 
 export function registerProxyCommand(program: Command, io: { stdout: { write(s: string): unknown; isTTY?: boolean } }, setExitCode: (code: number) => void): void {
   program.command('proxy')
