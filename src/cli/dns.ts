@@ -71,25 +71,14 @@ export async function runDns(flags: DnsFlags, ctx: { signal: AbortSignal; logger
     upstreams = upstreamsFromResolvConf(text, [DEFAULT_CLUSTER_DNS, ...listenHosts]);
     if (upstreams.length === 0) log.warn(`no nameservers in ${flags.resolvConf}: names outside ${flags.clusterDomain} will be refused`);
   }
-  const { clientFromKubeconfig } = await import('./kubeconfig-client.js');
-  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-dns', log);
-  if (!conn) return 1;
-  const { createInformerFactory } = await import('../client/informers.js');
-  const { realClock } = await import('../apimachinery/clock.js');
+  const { runInformerComponent } = await import('./kubeconfig-client.js');
   const { DnsServer } = await import('../dns/server.js');
-  const informers = createInformerFactory(conn.client, { clock: realClock, logger: ctx.logger });
-  const server = new DnsServer({ informers, listen: flags.listen, clusterDomain: flags.clusterDomain, upstreams, logger: ctx.logger });
-  log.info(`connecting to ${conn.server}; domain ${flags.clusterDomain}; upstreams ${upstreams.join(', ') || 'none'}`);
-  try {
-    await server.start(ctx.signal);
-  } catch (err) {
-    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  } finally {
-    conn.client.close();
-  }
-  log.info('stopped');
-  return 0;
+  const servers = upstreams;
+  return runInformerComponent({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-dns', log, logger: ctx.logger, signal: ctx.signal,
+    create: (informers) => new DnsServer({ informers, listen: flags.listen, clusterDomain: flags.clusterDomain, upstreams: servers, logger: ctx.logger }),
+    describe: `domain ${flags.clusterDomain}; upstreams ${servers.join(', ') || 'none'}`,
+  });
 }
 
 export interface DnsIO {

@@ -54,25 +54,13 @@ export async function runProxy(flags: ProxyFlags, ctx: { signal: AbortSignal; lo
     log.error('nft not found: the service proxy needs nftables (install the nftables package)');
     return 1;
   }
-  const { clientFromKubeconfig } = await import('./kubeconfig-client.js');
-  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-proxy', log);
-  if (!conn) return 1;
-  const { createInformerFactory } = await import('../client/informers.js');
-  const { realClock } = await import('../apimachinery/clock.js');
+  const { runInformerComponent } = await import('./kubeconfig-client.js');
   const { Proxier } = await import('../proxy/proxier.js');
-  const informers = createInformerFactory(conn.client, { clock: realClock, logger: ctx.logger });
-  const proxier = new Proxier({ informers, nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger });
-  log.info(`connecting to ${conn.server}; node ${flags.nodeName}; cluster CIDR ${flags.clusterCIDR}; NodePorts on ${flags.nodeIPs.join(', ') || 'every local address'}`);
-  try {
-    await proxier.start(ctx.signal);
-  } catch (err) {
-    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  } finally {
-    conn.client.close();
-  }
-  log.info('stopped');
-  return 0;
+  return runInformerComponent({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-proxy', log, logger: ctx.logger, signal: ctx.signal,
+    create: (informers) => new Proxier({ informers, nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger }),
+    describe: `node ${flags.nodeName}; cluster CIDR ${flags.clusterCIDR}; NodePorts on ${flags.nodeIPs.join(', ') || 'every local address'}`,
+  });
 }
 
 const examples = `
