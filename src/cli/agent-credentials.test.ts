@@ -2,43 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { silentLogger } from '../apimachinery/log.js';
-import { ensureNodeToken, ensureServerPKI, type ServerPKI } from '../apiserver/pki/index.js';
-import { ApiServer } from '../apiserver/server.js';
-import { MemoryBackend } from '../storage/memory/memory.js';
 import { CredentialsError, credentialFiles, ensureAgentCredentials, loadAgentCredentials, nodeNameOf } from './agent-credentials.js';
+import { startJoinServer } from '../../test/support/join-server.js';
 
-interface Cluster { url: string; token: string; pki: ServerPKI; dir: string; stop(): Promise<void> }
-
-/** A real API server with the cluster CA and a node token, on a free loopback port. */
-async function startCluster(t: { after(fn: () => Promise<void>): void }): Promise<Cluster> {
-  const dir = await mkdtemp(join(tmpdir(), 'kite-agent-creds-'));
-  const pki = await ensureServerPKI(join(dir, 'tls'), { hostnames: [], ips: [] });
-  const token = await ensureNodeToken(join(dir, 'node-token'), pki.caCert);
-  const abort = new AbortController();
-  const server = new ApiServer({
-    backend: new MemoryBackend(), bindAddress: '127.0.0.1', port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
-    identity: { ca: { cert: pki.caCert, key: pki.caKey }, nodeToken: token },
-  });
-  await server.start(abort.signal);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    abort.abort();
-    await server.stopped;
-  };
-  t.after(async () => {
-    await stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { url: `https://127.0.0.1:${server.address().port}`, token, pki, dir, stop };
-}
+const startCluster = (t: { after(fn: () => Promise<void>): void }) => startJoinServer(t, 'kite-agent-creds-');
 
 test('the first start checks the CA against the token, obtains certificates for keys of its own and keeps them 0600', async (t) => {
   const c = await startCluster(t);

@@ -1,19 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger } from '../apimachinery/log.js';
-import { ensureNodeToken, ensureServerPKI } from '../apiserver/pki/index.js';
-import { ApiServer } from '../apiserver/server.js';
 import { agentPaths } from '../kubelet/paths.js';
-import { MemoryBackend } from '../storage/memory/memory.js';
 import {
   CONTROL_PLANE_LABEL, parseAgentFlags, parseNodeFlags, parseNodeLabel, parseNodeTaint, runAgent, runInProcessAgent,
   type AgentComponents, type KubeletInstance, type KubeletSettings,
 } from './agent.js';
 import { FlagError } from './flags.js';
 import { gccRequirement, hostRequirements, runtimeRequirements, type PreflightHost } from './preflight.js';
+import { startJoinServer } from '../../test/support/join-server.js';
 
 const env = { uid: 0, home: '/root', cwd: '/work', isTTY: false, hostname: 'Box-1' };
 
@@ -101,24 +98,7 @@ function fakeComponents(uid = 0): AgentComponents {
   return { loadKubelet: async () => FakeKubelet, preflightHost: async (print) => readyHost(print, uid) };
 }
 
-async function startCluster(t: { after(fn: () => Promise<void>): void }) {
-  const dir = await mkdtemp(join(tmpdir(), 'kite-agent-'));
-  const pki = await ensureServerPKI(join(dir, 'tls'), { hostnames: [], ips: [] });
-  const token = await ensureNodeToken(join(dir, 'node-token'), pki.caCert);
-  const abort = new AbortController();
-  const server = new ApiServer({
-    backend: new MemoryBackend(), bindAddress: '127.0.0.1', port: 0,
-    tls: { cert: pki.servingCert, key: pki.servingKey, clientCA: pki.caCert },
-    identity: { ca: { cert: pki.caCert, key: pki.caKey }, nodeToken: token },
-  });
-  await server.start(abort.signal);
-  t.after(async () => {
-    abort.abort();
-    await server.stopped;
-    await rm(dir, { recursive: true, force: true });
-  });
-  return { dir, pki, token, server, url: `https://127.0.0.1:${server.address().port}` };
-}
+const startCluster = (t: { after(fn: () => Promise<void>): void }) => startJoinServer(t, 'kite-agent-');
 
 function logs() {
   const lines: string[] = [];
