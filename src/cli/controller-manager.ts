@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseGoDuration } from '../api/resources/batch/cron-schedule.js';
 import type { Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions, type Controller, type ControllerOptions } from '../client/controller.js';
-import { clientFromKubeconfig } from './kubeconfig-client.js';
+import { runAgainstApi } from './kubeconfig-client.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
 import { leaderIdentity, runControllers } from './run-controllers.js';
 
@@ -98,13 +98,11 @@ export interface ControllerManagerContext {
 /** Runs until `ctx.signal` aborts; resolves with the process exit code. */
 export async function runControllerManager(flags: ControllerManagerFlags, ctx: ControllerManagerContext): Promise<number> {
   const log = ctx.logger.with({ component: 'controller-manager' });
-  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-controller-manager', log);
-  if (!conn) return 1;
-  const { client } = conn;
   const controllers = ctx.controllers ?? (await import('./controllers.js')).allControllers();
-  log.info(`connecting to ${conn.server}; ${controllers.length} controllers; leader election ${flags.leaderElect ? 'on' : 'off'}`);
-  try {
-    await runControllers({
+  return runAgainstApi({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-controller-manager', log,
+    describe: `${controllers.length} controllers; leader election ${flags.leaderElect ? 'on' : 'off'}`,
+    run: (client) => runControllers({
       client,
       controllers,
       logger: ctx.logger,
@@ -112,13 +110,6 @@ export async function runControllerManager(flags: ControllerManagerFlags, ctx: C
       options: flags.options,
       host: ctx.hostname,
       ...(flags.leaderElect ? { leaderElection: { identity: leaderIdentity(ctx.hostname) } } : {}),
-    });
-  } catch (err) {
-    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  } finally {
-    client.close();
-  }
-  log.info('stopped');
-  return 0;
+    }),
+  });
 }

@@ -71,13 +71,18 @@ export async function runDns(flags: DnsFlags, ctx: { signal: AbortSignal; logger
     upstreams = upstreamsFromResolvConf(text, [DEFAULT_CLUSTER_DNS, ...listenHosts]);
     if (upstreams.length === 0) log.warn(`no nameservers in ${flags.resolvConf}: names outside ${flags.clusterDomain} will be refused`);
   }
-  const { runInformerComponent } = await import('./kubeconfig-client.js');
+  const { runAgainstApi } = await import('./kubeconfig-client.js');
+  const { createInformerFactory } = await import('../client/informers.js');
+  const { realClock } = await import('../apimachinery/clock.js');
   const { DnsServer } = await import('../dns/server.js');
   const servers = upstreams;
-  return runInformerComponent({
-    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-dns', log, logger: ctx.logger, signal: ctx.signal,
-    create: (informers) => new DnsServer({ informers, listen: flags.listen, clusterDomain: flags.clusterDomain, upstreams: servers, logger: ctx.logger }),
+  return runAgainstApi({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-dns', log,
     describe: `domain ${flags.clusterDomain}; upstreams ${servers.join(', ') || 'none'}`,
+    run: (client) => new DnsServer({
+      informers: createInformerFactory(client, { clock: realClock, logger: ctx.logger }),
+      listen: flags.listen, clusterDomain: flags.clusterDomain, upstreams: servers, logger: ctx.logger,
+    }).start(ctx.signal),
   });
 }
 

@@ -1,9 +1,7 @@
 // The API client of a component run on its own (`kite scheduler`, `kite controller-manager`,
 // `kite simulate`, `kite dns`, `kite proxy`): credentials from a kubeconfig, HTTPS, and one clear
 // log line when the file cannot be read.
-import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
-import { createInformerFactory, type SharedInformerFactory } from '../client/informers.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { ApiClient } from '../client/rest.js';
 import { httpsTransport } from '../client/transport.js';
@@ -25,33 +23,28 @@ export async function clientFromKubeconfig(path: string, context: string | undef
   }
 }
 
-/** A component fed by informers (`kite dns`, `kite proxy`): runs until its signal aborts. */
-export interface InformerComponent {
-  start(signal: AbortSignal): Promise<void>;
-}
-
-export interface RunInformerComponentOptions {
+export interface RunAgainstApiOptions {
   kubeconfig: string;
   context?: string;
   userAgent: string;
-  /** The component's logger (start-up, failure and stop lines). */
+  /** The command's logger (start-up, failure and stop lines). */
   log: Logger;
-  /** The logger handed to the informers. */
-  logger: Logger;
-  signal: AbortSignal;
-  create(informers: SharedInformerFactory): InformerComponent;
   /** What the start-up line says after the server's URL. */
   describe: string;
+  /** The command's work, until its signal aborts. */
+  run(client: ApiClient): Promise<void>;
 }
 
-/** Connects with the kubeconfig and runs the component until `signal` aborts: 0, or 1 after logging why. */
-export async function runInformerComponent(o: RunInformerComponentOptions): Promise<number> {
+/**
+ * Connects with the kubeconfig and runs the command's work: 0 once it stopped, or 1 after logging
+ * why the kubeconfig could not be used or the work failed. The client is closed either way.
+ */
+export async function runAgainstApi(o: RunAgainstApiOptions): Promise<number> {
   const conn = await clientFromKubeconfig(o.kubeconfig, o.context, o.userAgent, o.log);
   if (!conn) return 1;
-  const component = o.create(createInformerFactory(conn.client, { clock: realClock, logger: o.logger }));
   o.log.info(`connecting to ${conn.server}; ${o.describe}`);
   try {
-    await component.start(o.signal);
+    await o.run(conn.client);
   } catch (err) {
     o.log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

@@ -54,12 +54,17 @@ export async function runProxy(flags: ProxyFlags, ctx: { signal: AbortSignal; lo
     log.error('nft not found: the service proxy needs nftables (install the nftables package)');
     return 1;
   }
-  const { runInformerComponent } = await import('./kubeconfig-client.js');
+  const { runAgainstApi } = await import('./kubeconfig-client.js');
+  const { createInformerFactory } = await import('../client/informers.js');
+  const { realClock } = await import('../apimachinery/clock.js');
   const { Proxier } = await import('../proxy/proxier.js');
-  return runInformerComponent({
-    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-proxy', log, logger: ctx.logger, signal: ctx.signal,
-    create: (informers) => new Proxier({ informers, nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger }),
+  return runAgainstApi({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-proxy', log,
     describe: `node ${flags.nodeName}; cluster CIDR ${flags.clusterCIDR}; NodePorts on ${flags.nodeIPs.join(', ') || 'every local address'}`,
+    run: (client) => new Proxier({
+      informers: createInformerFactory(client, { clock: realClock, logger: ctx.logger }),
+      nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger,
+    }).start(ctx.signal),
   });
 }
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../apimachinery/log.js';
 import type { ApiClient } from '../client/rest.js';
-import { clientFromKubeconfig } from './kubeconfig-client.js';
+import { runAgainstApi } from './kubeconfig-client.js';
 import { checkProfiles, parseSchedulerConfig } from '../scheduler/config/config.js';
 import type { SchedulerProfile } from '../scheduler/framework/profile.js';
 import { defaultRegistry } from '../scheduler/plugins/registry.js';
@@ -116,19 +116,10 @@ export async function runScheduler(flags: SchedulerFlags, ctx: SchedulerContext)
     log.error((err as Error).message);
     return 1;
   }
-  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-scheduler', log);
-  if (!conn) return 1;
-  const { client } = conn;
   const names = (profiles ?? [{ schedulerName: 'default-scheduler' }]).map((p) => p.schedulerName).join(', ');
-  log.info(`connecting to ${conn.server}; profiles ${names}; leader election ${flags.leaderElect ? 'on' : 'off'}`);
-  try {
-    await runSchedulerOn({ client, logger: ctx.logger, signal: ctx.signal, host: ctx.hostname, profiles, leaderElect: flags.leaderElect });
-  } catch (err) {
-    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  } finally {
-    client.close();
-  }
-  log.info('stopped');
-  return 0;
+  return runAgainstApi({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-scheduler', log,
+    describe: `profiles ${names}; leader election ${flags.leaderElect ? 'on' : 'off'}`,
+    run: (client) => runSchedulerOn({ client, logger: ctx.logger, signal: ctx.signal, host: ctx.hostname, profiles, leaderElect: flags.leaderElect }),
+  });
 }

@@ -5,7 +5,7 @@ import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
 import { parseQuantity } from '../apimachinery/quantity.js';
 import type { ApiClient } from '../client/rest.js';
-import { clientFromKubeconfig } from './kubeconfig-client.js';
+import { runAgainstApi } from './kubeconfig-client.js';
 import type { NodeCapacity, NodeFleet } from '../kubelet/simulated/index.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
 
@@ -87,18 +87,9 @@ export async function runSimulatedNodes(client: ApiClient, fleet: NodeFleet, log
 /** `kite simulate`: runs until `signal` aborts; resolves with the process exit code. */
 export async function runSimulate(flags: SimulateFlags, ctx: { signal: AbortSignal; logger: Logger }): Promise<number> {
   const log = ctx.logger.with({ component: 'node-simulator' });
-  const conn = await clientFromKubeconfig(flags.kubeconfig, flags.context, 'kite-node-simulator', log);
-  if (!conn) return 1;
-  const { client } = conn;
-  log.info(`connecting to ${conn.server}; simulating ${flags.fleet.count} nodes`);
-  try {
-    await runSimulatedNodes(client, flags.fleet, ctx.logger, ctx.signal);
-  } catch (err) {
-    log.error(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    return 1;
-  } finally {
-    client.close();
-  }
-  log.info('stopped');
-  return 0;
+  return runAgainstApi({
+    kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-node-simulator', log,
+    describe: `simulating ${flags.fleet.count} nodes`,
+    run: (client) => runSimulatedNodes(client, flags.fleet, ctx.logger, ctx.signal),
+  });
 }
