@@ -39,18 +39,21 @@ function quantityValue(name: string, v: unknown): number {
 /** A ResourceList (`{cpu: "2", memory: "4Gi", pods: "110", "example.com/gpu": "1"}`) as a Resource. */
 export function resourceFromList(list: Record<string, unknown> | undefined): Resource {
   const r = emptyResource();
-  for (const [name, v] of Object.entries(list ?? {})) {
-    if (v === undefined || v === null) continue;
-    const n = quantityValue(name, v);
-    switch (name) {
-      case 'cpu': r.milliCPU += n; break;
-      case 'memory': r.memory += n; break;
-      case 'ephemeral-storage': r.ephemeralStorage += n; break;
-      case 'pods': r.allowedPodNumber += n; break;
-      default: r.scalar[name] = (r.scalar[name] ?? 0) + n;
-    }
-  }
+  for (const [name, v] of Object.entries(list ?? {})) addToResource(r, name, v);
   return r;
+}
+
+/** Adds one ResourceList entry (`cpu: "500m"`) to `into`; absent values add nothing. */
+function addToResource(into: Resource, name: string, v: unknown): void {
+  if (v === undefined || v === null) return;
+  const n = quantityValue(name, v);
+  switch (name) {
+    case 'cpu': into.milliCPU += n; break;
+    case 'memory': into.memory += n; break;
+    case 'ephemeral-storage': into.ephemeralStorage += n; break;
+    case 'pods': into.allowedPodNumber += n; break;
+    default: into.scalar[name] = (into.scalar[name] ?? 0) + n;
+  }
 }
 
 export function addResource(into: Resource, r: Resource, sign = 1): void {
@@ -98,18 +101,7 @@ function isSidecar(c: Container): boolean {
 function addContainerRequests(into: Resource, c: Container, nonZero: boolean): void {
   const req = c.resources?.requests as Record<string, unknown> | undefined;
   if (req) {
-    for (const name in req) {
-      const v = req[name];
-      if (v === undefined || v === null) continue;
-      const n = quantityValue(name, v);
-      switch (name) {
-        case 'cpu': into.milliCPU += n; break;
-        case 'memory': into.memory += n; break;
-        case 'ephemeral-storage': into.ephemeralStorage += n; break;
-        case 'pods': into.allowedPodNumber += n; break;
-        default: into.scalar[name] = (into.scalar[name] ?? 0) + n;
-      }
-    }
+    for (const name in req) addToResource(into, name, req[name]);
   }
   if (nonZero) {
     if (req?.cpu === undefined) into.milliCPU += DEFAULT_MILLI_CPU_REQUEST;
