@@ -20,6 +20,7 @@ import { podGCController } from '../controllers/podgc/index.js';
 import { replicaSetController, replicationController } from '../controllers/replicaset/index.js';
 import { resourceQuotaController } from '../controllers/resourcequota/index.js';
 import { serviceAccountController } from '../controllers/serviceaccount/index.js';
+import { serviceLBController } from '../controllers/servicelb/index.js';
 import { statefulSetController } from '../controllers/statefulset/index.js';
 import { ttlAfterFinishedController } from '../controllers/ttlafterfinished/index.js';
 
@@ -38,6 +39,7 @@ export function allControllers(): Controller[] {
     ttlAfterFinishedController,
     endpointsController,
     endpointSliceController,
+    serviceLBController,
     nodeIpamController,
     nodeLifecycleController,
     podGCController,

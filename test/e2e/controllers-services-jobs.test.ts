@@ -1,6 +1,7 @@
 // The controller manager end to end, services and Jobs: every namespace gets a default
 // ServiceAccount, a Service's Endpoints and EndpointSlices list its ready pods (and not-ready ones
-// apart), a Job runs to completion and one whose pod fails with backoffLimit 0 ends Failed.
+// apart), a LoadBalancer Service gets the nodes' addresses, a Job runs to completion and one
+// whose pod fails with backoffLimit 0 ends Failed.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
@@ -96,6 +97,25 @@ describeControllerManager(({
         const e = slices.flatMap((x) => x.endpoints ?? []).find((x: any) => x.addresses.includes(ips[0]));
         return e?.conditions?.ready === false;
       }, 20_000, 200);
+    });
+  });
+
+  it('gives a LoadBalancer Service the fake nodes\' addresses, shown by kubectl as EXTERNAL-IP', async () => {
+    const ns = await createNamespace('lb');
+    await withDiagnostics(ns, async () => {
+      const svc = {
+        apiVersion: 'v1', kind: 'Service', metadata: { name: 'front', namespace: ns },
+        spec: { type: 'LoadBalancer', selector: { app: 'front' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+      };
+      await kite().kubectl(['create', '-f', '-', '-n', ns], { input: yamlDocs([svc]) });
+      const nodeIPs = (await list('/api/v1/nodes'))
+        .map((n) => n.status.addresses.find((a: any) => a.type === 'InternalIP').address as string).sort();
+      await pollUntil(`EXTERNAL-IP ${nodeIPs.join(',')}`, async () => {
+        const rows = parseTable((await kubectl(ns, ['get', 'service', 'front'])).stdout);
+        return rows[0]?.['EXTERNAL-IP'] === nodeIPs.join(',');
+      }, 20_000, 200);
+      const { status } = await get(`/api/v1/namespaces/${ns}/services/front`);
+      assert.deepEqual(status.loadBalancer.ingress[0], { ip: nodeIPs[0], ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP' }] });
     });
   });
 
