@@ -1,58 +1,26 @@
-// The proxier against the real kernel, inside network namespaces this test makes: a "node"
-// namespace holding the proxy's table, a bridge to two endpoint namespaces running busybox httpd,
-// and a client namespace routed through the node. Nothing touches the host's own network.
+// The proxier against the real kernel, inside network namespaces this test makes (netns-testing.ts):
+// a "node" namespace holding the proxy's table, a bridge to two endpoint namespaces running busybox
+// httpd, and a client namespace routed through the node. Nothing touches the host's own network.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { startTestServer, type TestServer } from '../apiserver/testing/fixture.js';
 import { realClock } from '../apimachinery/clock.js';
 import { createInformerFactory } from '../client/informers.js';
 import { ApiClient } from '../client/rest.js';
 import { inProcessTransport } from '../client/transport.js';
+import { ENDPOINT_IPS, fetchIn, NODE_IPS, NodeNetwork, netnsSkipReason, poll, POD_CIDR } from './netns-testing.js';
 import { Proxier } from './proxier.js';
 
 type Obj = any;
 
-const skip = process.getuid?.() !== 0 ? 'needs root (network namespaces and nftables)'
-  : !existsSync('/usr/sbin/nft') ? 'needs /usr/sbin/nft'
-  : !existsSync('/usr/bin/busybox') ? 'needs /usr/bin/busybox'
-  : false;
-
-const suffix = Math.random().toString(36).slice(2, 7);
-const NS = { node: `kpn-${suffix}`, client: `kpc-${suffix}`, ep1: `kpe1-${suffix}`, ep2: `kpe2-${suffix}` };
-
-function sh(...argv: string[]): string {
-  const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-/** One HTTP GET from inside namespace `ns`: the body, or the error text. */
-function fetchIn(ns: string, url: string): { ok: boolean; text: string } {
-  // busybox 1.35's wget crashes with -q or -T here, so the time limit is spawnSync's.
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'busybox', 'wget', '-O-', url], { encoding: 'utf8', timeout: 3000, killSignal: 'SIGKILL' });
-  return { ok: r.status === 0, text: r.status === 0 ? r.stdout.trim() : r.stderr.trim() };
-}
-
-async function poll<T>(what: string, fn: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const skip = netnsSkipReason({ binary: 'nftables', path: '/usr/sbin/nft' });
+const net = new NodeNetwork('kp');
+const NS = net.ns;
 
 describe('proxier in network namespaces', { skip }, () => {
   let s: TestServer;
   let client: ApiClient;
-  let dir = '';
-  const servers: ChildProcess[] = [];
-  const made: string[] = [];
   const abort = new AbortController();
   let proxier: Proxier;
   let running: Promise<void> | undefined;
@@ -60,39 +28,8 @@ describe('proxier in network namespaces', { skip }, () => {
   let nodePort = 0;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'kite-proxy-'));
-    for (const ns of Object.values(NS)) { sh('ip', 'netns', 'add', ns); made.push(ns); }
+    await net.create();
     const n = NS.node;
-    sh('ip', '-n', n, 'link', 'set', 'lo', 'up');
-    sh('ip', 'netns', 'exec', n, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
-    sh('ip', '-n', n, 'link', 'add', 'br0', 'type', 'bridge');
-    sh('ip', '-n', n, 'addr', 'add', '10.200.0.1/24', 'dev', 'br0');
-    sh('ip', '-n', n, 'link', 'set', 'br0', 'up');
-    // A real node routes the service range somewhere (its default route); without a route the
-    // kernel drops packets to a Service before the forward hook could reject them.
-    sh('ip', '-n', n, 'route', 'add', '10.43.0.0/16', 'dev', 'br0');
-    for (const [i, ns] of [[1, NS.ep1], [2, NS.ep2]] as const) {
-      sh('ip', '-n', n, 'link', 'add', `ve${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-      sh('ip', '-n', n, 'link', 'set', `ve${i}`, 'master', 'br0', 'up');
-      // As the CNI bridge plugin's hairpinMode: a pod reaching a Service that lands on itself.
-      sh('ip', '-n', n, 'link', 'set', `ve${i}`, 'type', 'bridge_slave', 'hairpin', 'on');
-      sh('ip', '-n', ns, 'addr', 'add', `10.200.0.1${i}/24`, 'dev', 'eth0');
-      sh('ip', '-n', ns, 'link', 'set', 'eth0', 'up');
-      sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
-      sh('ip', '-n', ns, 'route', 'add', 'default', 'via', '10.200.0.1');
-      const home = join(dir, `ep${i}`);
-      sh('mkdir', '-p', home);
-      writeFileSync(join(home, 'index.html'), `ep${i}\n`);
-      servers.push(spawn('ip', ['netns', 'exec', ns, 'busybox', 'httpd', '-f', '-p', '8080', '-h', home], { stdio: 'ignore' }));
-    }
-    sh('ip', '-n', n, 'link', 'add', 'vc', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NS.client);
-    sh('ip', '-n', n, 'addr', 'add', '10.200.1.1/24', 'dev', 'vc');
-    sh('ip', '-n', n, 'link', 'set', 'vc', 'up');
-    sh('ip', '-n', NS.client, 'addr', 'add', '10.200.1.2/24', 'dev', 'eth0');
-    sh('ip', '-n', NS.client, 'link', 'set', 'eth0', 'up');
-    sh('ip', '-n', NS.client, 'route', 'add', 'default', 'via', '10.200.1.1');
-    await poll('the endpoints\' servers', () => (fetchIn(NS.node, 'http://10.200.0.11:8080/').ok && fetchIn(NS.node, 'http://10.200.0.12:8080/').ok ? true : undefined));
-
     s = await startTestServer();
     client = new ApiClient(inProcessTransport(() => s.server.connectInProcess({ name: 'admin', groups: ['system:masters'] })));
     const svc = await client.kind<Obj>('v1', 'Service').create('default', {
@@ -104,11 +41,11 @@ describe('proxier in network namespaces', { skip }, () => {
     await client.kind<Obj>('discovery.k8s.io/v1', 'EndpointSlice').create('default', {
       apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-1', labels: { 'kubernetes.io/service-name': 'web' } },
       addressType: 'IPv4', ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
-      endpoints: [{ addresses: ['10.200.0.11'], nodeName: 'n1' }, { addresses: ['10.200.0.12'], nodeName: 'n1' }],
+      endpoints: ENDPOINT_IPS.map((ip) => ({ addresses: [ip], nodeName: 'n1' })),
     });
     const informers = createInformerFactory(client, { clock: realClock });
     proxier = new Proxier({
-      informers, nodeName: 'n1', nodeIPs: ['10.200.1.1', '10.200.0.1'], clusterCIDR: '10.200.0.0/24',
+      informers, nodeName: 'n1', nodeIPs: NODE_IPS, clusterCIDR: POD_CIDR,
       nftCommand: ['ip', 'netns', 'exec', n, 'nft'],
     });
     running = proxier.start(abort.signal);
@@ -118,11 +55,9 @@ describe('proxier in network namespaces', { skip }, () => {
   after(async () => {
     abort.abort();
     await running;
-    for (const p of servers) if (p.pid) { try { process.kill(p.pid); } catch { /* already gone */ } }
-    for (const ns of made) spawnSync('ip', ['netns', 'del', ns]);
+    net.close();
     client?.close();
     await s?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('spreads connections to the ClusterIP over both endpoints', async () => {
@@ -136,7 +71,7 @@ describe('proxier in network namespaces', { skip }, () => {
   });
 
   it('reaches the Service on the NodePort of a node address', () => {
-    const r = fetchIn(NS.client, `http://10.200.1.1:${nodePort}/`);
+    const r = fetchIn(NS.client, `http://${NODE_IPS[0]}:${nodePort}/`);
     assert.ok(r.ok, r.text);
     assert.match(r.text, /^ep[12]$/);
   });

@@ -1,7 +1,8 @@
-// The service proxy: watches Services and EndpointSlices and keeps one nftables table of its own in
-// step with them. Events mark Services dirty; a rate-limited sync re-renders only those, and sends
-// the kernel one transaction rewriting just the chains that differ plus the dispatch maps. Stopping
-// deletes the table, leaving the host as it was.
+// The service proxy: watches Services and EndpointSlices and keeps its own rules in the kernel in
+// step with them — one nftables table, or KITE-* iptables chains where nftables is not usable.
+// Events mark Services dirty; a rate-limited sync re-models only those and hands the kernel one
+// transaction (nftables: just the chains that differ; iptables: all of ours). Stopping removes
+// every rule it made, leaving the host as it was.
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Clock } from '../apimachinery/clock.js';
@@ -11,10 +12,12 @@ import type { KubeObject } from '../apimachinery/object.js';
 import { silentLogger } from '../apimachinery/log.js';
 import type { Informer, InformerFactory } from '../client/informer-types.js';
 import { resourceForKind } from '../client/rest.js';
-import { ChangeTracker, planSync, type AppliedState } from './changes.js';
+import { ChangeTracker } from './changes.js';
+import { IptablesDataplane, NftablesDataplane, type Dataplane } from './dataplane.js';
 import { SERVICE_NAME_LABEL, servicePorts, type NodeInfo } from './model.js';
-import { applyNft, cleanupTable, type CommandRunner } from './nft.js';
-import { DEFAULT_TABLE, renderPlan, renderServicePort, type RenderedPort } from './render.js';
+import type { KernelProxyMode } from './mode.js';
+import type { CommandRunner } from './nft.js';
+import { DEFAULT_TABLE } from './render.js';
 
 type ServiceObject = Service & KubeObject;
 type SliceObject = EndpointSlice & KubeObject;
@@ -28,14 +31,18 @@ export interface ProxierOptions {
   nodeIPs?: string[];
   /** The pod network; other clients of a ClusterIP are masqueraded. */
   clusterCIDR?: string;
+  /** Default nftables; iptables for hosts where nftables is not usable (see detectProxyMode). */
+  mode?: KernelProxyMode;
   /** Default `kite-proxy` (family ip). */
   table?: string;
   run?: CommandRunner;
   /** Default `['nft']`. */
   nftCommand?: string[];
+  /** Put before iptables-save/iptables-restore, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
+  iptablesPrefix?: string[];
   /** Least time between two syncs; default 100 ms. */
   minSyncIntervalMs?: number;
-  /** How long an unused chain stays (empty) before it is deleted; default 1 s. */
+  /** How long an unused nftables chain stays (empty) before it is deleted; default 1 s. */
   staleChainDelayMs?: number;
   /** Wait before retrying a failed sync (as a full one); default 1 s. */
   retryMs?: number;
@@ -46,7 +53,7 @@ export interface ProxierOptions {
 export interface ProxierStats {
   syncs: number;
   failures: number;
-  /** The text of the last transaction sent to nft. */
+  /** The text of the last transaction sent to nft or iptables-restore. */
   lastTransaction: string;
 }
 
@@ -58,17 +65,17 @@ export class Proxier {
   private readonly clock: Clock;
   private readonly node: NodeInfo;
   private readonly tracker = new ChangeTracker();
-  private readonly rendered = new Map<string, RenderedPort[]>();
+  private readonly dataplane: Dataplane;
   private services!: Informer<ServiceObject>;
   private slices!: Informer<SliceObject>;
-  private applied: AppliedState | undefined;
+  private synced = false;
   private started = false;
   private stopping = false;
   private timer: { cancel(): void } | undefined;
   private inFlight: Promise<void> | undefined;
   private lastSyncAt = Number.NEGATIVE_INFINITY;
   private staleDue = false;
-  private readonly counters: ProxierStats = { syncs: 0, failures: 0, lastTransaction: '' };
+  private readonly counters = { syncs: 0, failures: 0 };
 
   constructor(private readonly opts: ProxierOptions) {
     this.table = opts.table ?? DEFAULT_TABLE;
@@ -76,13 +83,16 @@ export class Proxier {
     this.log = (opts.logger ?? silentLogger).with({ component: 'proxy' });
     this.node = { nodeName: opts.nodeName, nodeIPs: opts.nodeIPs ?? [], ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) };
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
+    this.dataplane = opts.mode === 'iptables'
+      ? new IptablesDataplane(this.node, { run: opts.run, prefix: opts.iptablesPrefix })
+      : new NftablesDataplane(this.table, this.node, { run: opts.run, command: opts.nftCommand }, this.clock, opts.staleChainDelayMs ?? 1000);
   }
 
   stats(): ProxierStats {
-    return { ...this.counters };
+    return { ...this.counters, lastTransaction: this.dataplane.lastTransaction };
   }
 
-  /** Programs the kernel until `signal` aborts, then deletes the table. */
+  /** Programs the kernel until `signal` aborts, then removes its rules. */
   async start(signal: AbortSignal): Promise<void> {
     this.services = this.opts.informers.informer<ServiceObject>(resourceForKind('v1', 'Service'));
     this.slices = this.opts.informers.informer<SliceObject>(resourceForKind('discovery.k8s.io/v1', 'EndpointSlice'));
@@ -105,22 +115,22 @@ export class Proxier {
     this.started = true;
     await this.runSync();
     this.markReady();
-    this.log.info(`programming nftables table ip ${this.table}`, { node: this.opts.nodeName });
+    this.log.info(`programming ${this.dataplane.description}`, { node: this.opts.nodeName });
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     await this.stop();
   }
 
-  /** Stops syncing and deletes the table. */
+  /** Stops syncing and removes its rules. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.timer?.cancel();
     this.timer = undefined;
     await this.inFlight;
     try {
-      await cleanupTable(this.table, { run: this.opts.run, command: this.opts.nftCommand });
-      this.log.info(`deleted nftables table ip ${this.table}`);
+      await this.dataplane.cleanup();
+      this.log.info(`deleted ${this.dataplane.description}`);
     } catch (err) {
-      this.log.error('could not delete the nftables table', { error: err instanceof Error ? err.message : String(err) });
+      this.log.error(`could not delete ${this.dataplane.description}`, { error: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -157,40 +167,34 @@ export class Proxier {
     if (this.stopping) return;
     const staleDue = this.staleDue;
     const dirty = this.tracker.take();
-    if (dirty.size === 0 && !staleDue && this.applied) return;
+    if (dirty.size === 0 && !staleDue && this.synced) return;
     this.staleDue = false;
     this.lastSyncAt = this.clock.now();
     for (const key of dirty) {
       const svc = this.services.store.get(key);
       if (!svc) {
-        this.rendered.delete(key);
+        this.dataplane.setService(key, []);
         continue;
       }
       const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
       const slices = this.slices.store.byIndex('namespace', ns).filter((s) => s.metadata?.labels?.[SERVICE_NAME_LABEL] === name);
-      const ports = servicePorts(svc, slices).map((sp) => renderServicePort(sp, this.node));
-      if (ports.length > 0) this.rendered.set(key, ports);
-      else this.rendered.delete(key);
+      this.dataplane.setService(key, servicePorts(svc, slices));
     }
-    const all = [...this.rendered.keys()].sort().flatMap((k) => this.rendered.get(k)!);
-    const staleDelay = this.opts.staleChainDelayMs ?? 1000;
-    const { plan, next } = planSync(this.applied, all, this.clock.now(), staleDelay);
-    const text = renderPlan(this.table, this.node, plan);
-    this.counters.lastTransaction = text;
     try {
-      await applyNft(text, { run: this.opts.run, command: this.opts.nftCommand });
+      const result = await this.dataplane.sync();
       this.counters.syncs++;
-      this.applied = next;
-      this.log.debug('synced', { full: plan.full, chains: plan.writeChains.size, services: dirty.size });
-      if (next.stale.size > 0) {
+      this.synced = true;
+      this.log.debug('synced', { ...result.detail, services: dirty.size });
+      if (result.resyncAfterMs !== undefined) {
         this.staleDue = true;
-        this.requestSync(staleDelay);
+        this.requestSync(result.resyncAfterMs);
       }
     } catch (err) {
       this.counters.failures++;
-      this.log.error('nftables sync failed; retrying with a full sync', { error: err instanceof Error ? err.message : String(err) });
-      // The kernel's state is unknown now: the next sync rebuilds the table from the model.
-      this.applied = undefined;
+      this.log.error(`${this.opts.mode ?? 'nftables'} sync failed; retrying with a full sync`, { error: err instanceof Error ? err.message : String(err) });
+      // The kernel's state is unknown now: the next sync rebuilds everything from the model.
+      this.synced = false;
+      this.dataplane.reset();
       for (const key of dirty) this.tracker.service({ metadata: { namespace: key.slice(0, key.indexOf('/')), name: key.slice(key.indexOf('/') + 1) } });
       this.staleDue = true;
       this.requestSync(this.opts.retryMs ?? 1000);
