@@ -49,11 +49,36 @@ export function localPathStorageClass(): KubeObject {
   } as KubeObject;
 }
 
+/** The cluster DNS address every node agent serves; Kubernetes' kube-dns Service name. */
+export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
+/** Kubernetes' label for Services another proxy serves: the node agents answer kube-dns themselves. */
+export const NODE_DNS_PROXY_NAME = 'kite-node-dns';
+
+/**
+ * kube-system/kube-dns, holding the cluster DNS address in the service range. It has no selector
+ * and no endpoints: every node agent serves DNS on that address itself, so the service proxies
+ * leave it alone (`service.kubernetes.io/service-proxy-name`).
+ */
+export function kubeDnsService(ip: string): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: {
+      name: 'kube-dns', namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'KiteDNS', 'service.kubernetes.io/service-proxy-name': NODE_DNS_PROXY_NAME },
+    },
+    spec: {
+      type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip],
+      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
+    },
+  } as KubeObject;
+}
+
 /**
  * The built-in namespaces, the `kubernetes` Service on the first address of the service range,
- * the system PriorityClasses and the `local-path` StorageClass (each created only when absent).
+ * kube-system/kube-dns on the cluster DNS address (unless `clusterDNS` is false), the system
+ * PriorityClasses and the `local-path` StorageClass (each created only when absent).
  */
-export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number): Promise<void> {
+export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number, clusterDNS: string | false = DEFAULT_CLUSTER_DNS): Promise<void> {
   await Promise.all(BUILTIN_NAMESPACES.map((name) =>
     createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)));
   const ip = new ServiceIPRange().first();
@@ -62,6 +87,7 @@ export async function bootstrapCluster(registry: Registry, clock: Clock, apiserv
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserverPort }] },
   }, clock);
+  if (clusterDNS) await createIfMissing(registry, 'services', 'kube-system', kubeDnsService(clusterDNS), clock);
   await Promise.all(systemPriorityClasses().map((pc) => createIfMissing(registry, 'priorityclasses', undefined, pc, clock)));
   await createIfMissing(registry, 'storageclasses', undefined, localPathStorageClass(), clock);
 }

@@ -45,6 +45,8 @@ export interface ApiServerOptions {
   kubeletClient?: KubeletClientConfig;
   /** Node credentials and service account tokens (see ServerIdentityOptions). */
   identity?: ServerIdentityOptions;
+  /** The cluster DNS address, reserved by the kube-system/kube-dns Service (default 10.43.0.10); false: none. */
+  clusterDNS?: string | false;
 }
 
 export class ApiServer {
@@ -112,7 +114,7 @@ export class ApiServer {
       else signal.addEventListener('abort', stop, { once: true });
     });
     startCompactor(this.opts.backend, { ...this.opts.compaction, clock: this.clock, signal, logger: this.opts.logger });
-    await bootstrapCluster(this.registry, this.clock, this.address().port);
+    await bootstrapCluster(this.registry, this.clock, this.address().port, this.opts.clusterDNS);
     this.isReady = true;
     this.markReady();
   }

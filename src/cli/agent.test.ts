@@ -17,16 +17,21 @@ const env = { uid: 0, home: '/root', cwd: '/work', isTTY: false, hostname: 'Box-
 test('parseNodeFlags: defaults from the host name, k3s-style values', () => {
   assert.deepEqual(parseNodeFlags({}, 'Box-1'), {
     nodeName: 'box-1', clusterDNS: '10.43.0.10', clusterDomain: 'cluster.local', labels: {}, taints: [],
+    network: { backend: 'vxlan', clusterCIDR: '10.42.0.0/16', proxy: 'auto', networkPolicy: true },
   });
   assert.deepEqual(parseNodeFlags({
     nodeName: 'worker-2', nodeIp: '10.0.0.7', containerRuntimeEndpoint: '/run/containerd/containerd.sock',
     clusterDns: '10.96.0.10', clusterDomain: 'example.org.', nodeLabel: ['zone=a', 'example.com/tier='], nodeTaint: ['gpu=true:NoSchedule', 'dedicated:NoExecute'],
+    flannelBackend: 'host-gw', clusterCidr: '10.244.0.0/16', proxyMode: 'iptables', disableNetworkPolicy: true,
   }, 'ignored'), {
     nodeName: 'worker-2', nodeIP: '10.0.0.7', containerRuntimeEndpoint: 'unix:///run/containerd/containerd.sock',
     clusterDNS: '10.96.0.10', clusterDomain: 'example.org',
     labels: { zone: 'a', 'example.com/tier': '' },
     taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }, { key: 'dedicated', effect: 'NoExecute' }],
+    network: { backend: 'host-gw', clusterCIDR: '10.244.0.0/16', proxy: 'iptables', networkPolicy: false },
   });
+  assert.deepEqual(parseNodeFlags({ flannelBackend: 'none', disableKubeProxy: true }, 'h').network,
+    { backend: 'none', clusterCIDR: '10.42.0.0/16', proxy: false, networkPolicy: false });
 });
 
 test('node flags: bad values are FlagErrors naming the flag', () => {
@@ -38,6 +43,9 @@ test('node flags: bad values are FlagErrors naming the flag', () => {
     [() => parseNodeTaint('gpu=true:Sometimes'), /effect "Sometimes" .* not one of NoSchedule, PreferNoSchedule, NoExecute/],
     [() => parseNodeFlags({ nodeIp: '10.0.0' }, 'h'), /--node-ip: "10.0.0" is not an IP address/],
     [() => parseNodeFlags({ clusterDns: 'dns' }, 'h'), /--cluster-dns/],
+    [() => parseNodeFlags({ flannelBackend: 'wireguard' }, 'h'), /--flannel-backend: "wireguard" is not one of vxlan, host-gw, none/],
+    [() => parseNodeFlags({ clusterCidr: '10.42.0.0/33' }, 'h'), /--cluster-cidr/],
+    [() => parseNodeFlags({ proxyMode: 'ipvs' }, 'h'), /--proxy-mode: "ipvs"/],
     [() => parseNodeFlags({ clusterDomain: 'bad_domain' }, 'h'), /--cluster-domain/],
     [() => parseNodeFlags({ containerRuntimeEndpoint: 'tcp://1.2.3.4:1' }, 'h'), /--container-runtime-endpoint: .* unix:\/\/\//],
     [() => parseNodeFlags({}, 'my_host'), /--node-name: "my_host" is not a valid node name .*pass --node-name/],
@@ -140,6 +148,39 @@ test('runAgent joins with the token, runs the kubelet as its node over HTTPS, an
   await until(() => lines.filter((l) => l.includes('node worker-1 is running')).length === 2, 'the second start', lines);
   again.abort();
   assert.equal(await second, 0);
+});
+
+test('runAgent runs the node networking beside the kubelet, with the node settings, and stops it with the agent', async (t) => {
+  const c = await startCluster(t);
+  const { lines, logger } = logs();
+  const flags = parseAgentFlags({ server: c.url, token: c.token, dataDir: join(c.dir, 'net'), nodeName: 'worker-3', nodeIp: '10.0.0.3', flannelBackend: 'host-gw' }, env);
+  const seen: { created?: Record<string, unknown>; started: boolean; stopped: boolean } = { started: false, stopped: false };
+  const components: AgentComponents = {
+    ...fakeComponents(),
+    network: {
+      async create(o) {
+        seen.created = { nodeName: o.nodeName, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, backend: o.net.backend };
+        return [{ name: 'fake', start: async (signal) => {
+          seen.started = true;
+          await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+          seen.stopped = true;
+        } }];
+      },
+    },
+  };
+  const abort = new AbortController();
+  FakeKubelet.last = undefined;
+  const done = runAgent(flags, { signal: abort.signal, logger, hostnames: ['worker-3'], components });
+  await until(() => lines.some((l) => l.includes('node worker-3 is running')) && seen.started, 'the kubelet and the network to run', lines);
+  assert.deepEqual(seen.created, { nodeName: 'worker-3', nodeIP: '10.0.0.3', clusterDNS: '10.43.0.10', backend: 'host-gw' });
+  const s = FakeKubelet.last!.settings;
+  assert.equal(s.waitForPodCIDR, true);
+  assert.equal(s.cniMasquerade, false);
+  assert.equal(s.cniMTU, undefined);
+  assert.equal(seen.stopped, false);
+  abort.abort();
+  assert.equal(await done, 0);
+  assert.equal(seen.stopped, true, 'the networking has stopped by the time the agent returns');
 });
 
 test('runAgent exits 1 with the reason when the host checks or the token fail', async (t) => {

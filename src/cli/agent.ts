@@ -1,6 +1,7 @@
 // `kite agent` — a node agent (the kubelet on containerd) that joins a cluster over HTTPS with
 // node credentials obtained once with the join token — and the agent `kite server` runs
 // in-process for its own node. Both check the host first (preflight.ts).
+import { setMaxListeners } from 'node:events';
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
@@ -13,6 +14,10 @@ import { isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from '../apima
 import type { KubeletOptions } from '../kubelet/kubelet.js';
 import { agentPaths } from '../kubelet/paths.js';
 import { FlagError, defaultDataDir, parseLogFormat, type FlagEnvironment, type LogFormat } from './flags.js';
+import {
+  kubeletNetworkSettings, parseNodeNetworkFlags, realNodeNetworkParts, runNodeNetwork,
+  type NodeNetworkFlags, type NodeNetworkParts, type RawNodeNetworkFlags,
+} from './node-network.js';
 import { processHost, runPreflight, type PreflightHost } from './preflight.js';
 
 export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
@@ -22,7 +27,7 @@ export const NODES_GROUP = 'system:nodes';
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 /** The node flags `kite server` and `kite agent` share, as commander hands them over. */
-export interface RawNodeFlags {
+export interface RawNodeFlags extends RawNodeNetworkFlags {
   nodeName?: string;
   nodeIp?: string;
   containerRuntimeEndpoint?: string;
@@ -41,6 +46,8 @@ export interface NodeFlags {
   clusterDomain: string;
   labels: Record<string, string>;
   taints: Taint[];
+  /** The pod network, service proxy and network policy settings. */
+  network: NodeNetworkFlags;
 }
 
 export interface RawAgentFlags extends RawNodeFlags {
@@ -104,6 +111,7 @@ export function parseNodeFlags(raw: RawNodeFlags, hostname: string): NodeFlags {
     clusterDomain: (raw.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN).trim().replace(/\.$/, ''),
     labels: Object.fromEntries((raw.nodeLabel ?? []).map(parseNodeLabel)),
     taints: (raw.nodeTaint ?? []).map(parseNodeTaint),
+    network: parseNodeNetworkFlags(raw),
   };
   if (isDNS1123Subdomain(flags.clusterDomain).length > 0) throw new FlagError(`--cluster-domain: "${raw.clusterDomain}" is not a DNS domain`);
   if (raw.nodeIp !== undefined) flags.nodeIP = parseNodeIP('--node-ip', raw.nodeIp);
@@ -155,6 +163,8 @@ export interface AgentComponents {
   loadKubelet(): Promise<KubeletConstructor>;
   /** The machine the preflight checks; default the real one. */
   preflightHost?(print: (line: string) => void): Promise<PreflightHost>;
+  /** The pod network, service proxy and DNS server run next to the kubelet; none without. */
+  network?: NodeNetworkParts;
 }
 
 export const defaultAgentComponents: AgentComponents = {
@@ -162,7 +172,33 @@ export const defaultAgentComponents: AgentComponents = {
     const { Kubelet } = await import('../kubelet/kubelet.js');
     return Kubelet;
   },
+  network: realNodeNetworkParts,
 };
+
+/**
+ * Runs `run` (the kubelet) with the node's networking beside it: both stop when `signal` aborts
+ * or `run` ends, and this resolves once the networking has cleaned up.
+ */
+async function withNodeNetwork<T>(client: KubeletSettings['client'], node: NodeFlags, components: AgentComponents, logger: Logger, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
+  if (!components.network) return run();
+  const stop = new AbortController();
+  // The proxy, DNS server, pod network and their informers each listen on it.
+  setMaxListeners(50, stop.signal);
+  const onAbort = () => stop.abort();
+  if (signal.aborted) stop.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const network = runNodeNetwork({
+    client, nodeName: node.nodeName, ...(node.nodeIP ? { nodeIP: node.nodeIP } : {}), clusterDNS: node.clusterDNS, clusterDomain: node.clusterDomain,
+    net: node.network, logger, signal: stop.signal, parts: components.network,
+  }).catch((err: unknown) => logger.with({ component: 'node-network' }).error(`failed: ${errorMessage(err)}`));
+  try {
+    return await run();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stop.abort();
+    await network;
+  }
+}
 
 /** The host checks; resolves with the reason the agent cannot run, or undefined when it can. */
 export async function agentPreflight(dataDir: string, node: NodeFlags, logger: Logger, components: AgentComponents): Promise<string | undefined> {
@@ -225,10 +261,10 @@ export async function runAgent(flags: AgentFlags, ctx: AgentContext): Promise<nu
   ]);
   const client = new ApiClient(httpsTransport({ server: flags.server, ca: creds.caCert, cert: creds.clientCert, key: creds.clientKey }, 'kite-agent'));
   try {
-    await runKubelet(Kubelet, {
+    await withNodeNetwork(client, flags.node, components, logger, signal, () => runKubelet(Kubelet, {
       ...kubeletNodeSettings(flags.node), client, clock: realClock, logger, dataDir: flags.dataDir,
       serving: { cert: creds.servingCert, key: creds.servingKey, clientCA: creds.caCert },
-    }, signal);
+    }, signal));
     log.info('stopped; containers keep running');
     return 0;
   } catch (err) {
@@ -281,11 +317,11 @@ export async function runInProcessAgent(opts: InProcessAgentOptions): Promise<vo
     const client = new ApiClient(opts.direct ? directTransport(opts.direct(user), 'kite-agent') : inProcessTransport(() => opts.connect(user), 'kite-agent'));
     try {
       const settings = kubeletNodeSettings(opts.node);
-      await runKubelet(Kubelet, {
+      await withNodeNetwork(client, opts.node, components, opts.logger, opts.signal, () => runKubelet(Kubelet, {
         ...settings, labels: { [CONTROL_PLANE_LABEL]: 'true', ...settings.labels },
         client, clock: realClock, logger: opts.logger, dataDir: opts.dataDir,
         serving: { cert: serving.cert, key: serving.key, clientCA: opts.ca.caCert },
-      }, opts.signal);
+      }, opts.signal));
       log.info('stopped; containers keep running');
     } finally {
       client.close();
@@ -295,8 +331,9 @@ export async function runInProcessAgent(opts: InProcessAgentOptions): Promise<vo
   }
 }
 
-function kubeletNodeSettings(node: NodeFlags): Pick<KubeletSettings, 'nodeName' | 'nodeIP' | 'containerRuntimeEndpoint' | 'clusterDNS' | 'clusterDomain' | 'labels' | 'taints' | 'importImages'> {
+function kubeletNodeSettings(node: NodeFlags): Pick<KubeletSettings, 'nodeName' | 'nodeIP' | 'containerRuntimeEndpoint' | 'clusterDNS' | 'clusterDomain' | 'labels' | 'taints' | 'importImages' | 'waitForPodCIDR' | 'cniMasquerade' | 'cniMTU'> {
   return {
+    ...kubeletNetworkSettings(node.network),
     nodeName: node.nodeName,
     ...(node.nodeIP ? { nodeIP: node.nodeIP } : {}),
     ...(node.containerRuntimeEndpoint ? { containerRuntimeEndpoint: node.containerRuntimeEndpoint } : {}),

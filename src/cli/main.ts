@@ -174,7 +174,11 @@ function addNodeOptions(cmd: Command): Command {
     .option('--node-taint <key=value:Effect>', 'taint the node registers with (repeatable)', repeatable)
     .option('--container-runtime-endpoint <unix:///path>', 'use this containerd instead of the one the agent runs')
     .option('--cluster-dns <ip>', 'nameserver address pods are given (default: 10.43.0.10)')
-    .option('--cluster-domain <domain>', 'cluster domain pods search (default: cluster.local)');
+    .option('--cluster-domain <domain>', 'cluster domain pods search (default: cluster.local)')
+    .addOption(new Option('--flannel-backend <backend>', 'how pod traffic crosses nodes: vxlan, host-gw (a shared L2), or none (no pod network agent) (default: vxlan)').choices(['vxlan', 'host-gw', 'none']))
+    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: auto: nftables, else iptables, else userspace)').choices(['auto', 'nftables', 'iptables', 'userspace']))
+    .option('--disable-kube-proxy', 'do not run the service proxy on this node')
+    .option('--disable-network-policy', 'do not enforce NetworkPolicies on this node');
 }
 
 async function controllerManagerCommand(raw: RawControllerManagerFlags & { clusterCidr?: string }, io: MainIO): Promise<number> {
@@ -238,7 +242,8 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .description('Run a node agent (kubelet on containerd) that joins a Kite server')
     .option('--server <url>', 'the API server to join: https://HOST:6443 (required)')
     .option('--token <token>', "join token, from the server's <data-dir>/server/node-token (needed on the first start only)")
-    .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`);
+    .option('--data-dir <dir>', `state directory (default: ${rootDataDir} as root, ~/.kite otherwise)`)
+    .option('--cluster-cidr <cidr>', 'the whole pod network, as the server was given it; traffic within it is never masqueraded (default: 10.42.0.0/16)');
   addNodeOptions(agentCmd)
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', agentExamples)

@@ -11,6 +11,8 @@ describe('kite proxy flags', () => {
     assert.equal(f.kubeconfig, '/home/u/.kube/config');
     assert.equal(f.clusterCIDR, '10.42.0.0/16');
     assert.deepEqual(f.nodeIPs, []);
+    assert.equal(f.mode, 'auto');
+    assert.equal(parseProxyFlags({ nodeName: 'n1', proxyMode: 'userspace' }, env).mode, 'userspace');
     assert.equal(parseProxyFlags({ nodeName: 'n1' }, { ...env, kubeconfigEnv: '/a.yaml:/b.yaml' }).kubeconfig, '/a.yaml');
   });
 
@@ -26,5 +28,6 @@ describe('kite proxy flags', () => {
     assert.throws(() => parseProxyFlags({ nodeName: 'n1', nodeIp: ['nope'] }, env), FlagError);
     assert.throws(() => parseProxyFlags({ nodeName: 'n1', clusterCidr: '10.42.0.0' }, env), FlagError);
     assert.throws(() => parseProxyFlags({ nodeName: 'n1', clusterCidr: '10.42.0.0/40' }, env), FlagError);
+    assert.throws(() => parseProxyFlags({ nodeName: 'n1', proxyMode: 'ipvs' }, env), /--proxy-mode: "ipvs"/);
   });
 });

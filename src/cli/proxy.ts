@@ -1,5 +1,6 @@
 // `kite proxy`: the service proxy as a process of its own, against any Kite API server reached with
-// a kubeconfig. It programs the nftables table `ip kite-proxy` and deletes it when it stops.
+// a kubeconfig. It programs the nftables table `ip kite-proxy` (or KITE-* iptables chains, or
+// serves the addresses itself in userspace mode) and removes them when it stops.
 import { homedir } from 'node:os';
 import { isIPv4 } from 'node:net';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+import type { ProxyModeChoice } from './proxy-runner.js';
 import { repeatable, untilSignalled } from './signals.js';
 
 export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
@@ -17,6 +19,7 @@ export interface RawProxyFlags {
   nodeName?: string;
   nodeIp?: string[];
   clusterCidr?: string;
+  proxyMode?: string;
   logFormat?: string;
 }
 
@@ -26,6 +29,7 @@ export interface ProxyFlags {
   nodeName: string;
   nodeIPs: string[];
   clusterCIDR: string;
+  mode: ProxyModeChoice;
   logFormat: LogFormat;
 }
 
@@ -42,29 +46,33 @@ export function parseProxyFlags(raw: RawProxyFlags, env: { kubeconfigEnv?: strin
     nodeName: raw.nodeName.trim(),
     nodeIPs: raw.nodeIp ?? [],
     clusterCIDR: cidr,
+    mode: parseProxyMode(raw.proxyMode),
     logFormat: parseLogFormat(raw.logFormat, env.isTTY),
   };
+}
+
+const MODES: ProxyModeChoice[] = ['auto', 'nftables', 'iptables', 'userspace'];
+
+function parseProxyMode(value: string | undefined): ProxyModeChoice {
+  const mode = (value ?? 'auto').trim();
+  if (!(MODES as string[]).includes(mode)) throw new FlagError(`--proxy-mode: "${mode}" is not one of ${MODES.join(', ')}`);
+  return mode as ProxyModeChoice;
 }
 
 /** Runs until `signal` aborts; resolves with the exit code. */
 export async function runProxy(flags: ProxyFlags, ctx: { signal: AbortSignal; logger: Logger }): Promise<number> {
   const log = ctx.logger.with({ component: 'proxy' });
-  const { nftAvailable } = await import('../proxy/nft.js');
-  if (!(await nftAvailable())) {
-    log.error('nft not found: the service proxy needs nftables (install the nftables package)');
-    return 1;
-  }
   const { runAgainstApi } = await import('./kubeconfig-client.js');
   const { createInformerFactory } = await import('../client/informers.js');
   const { realClock } = await import('../apimachinery/clock.js');
-  const { Proxier } = await import('../proxy/proxier.js');
+  const { runServiceProxy } = await import('./proxy-runner.js');
   return runAgainstApi({
     kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'kite-proxy', log,
     describe: `node ${flags.nodeName}; cluster CIDR ${flags.clusterCIDR}; NodePorts on ${flags.nodeIPs.join(', ') || 'every local address'}`,
-    run: (client) => new Proxier({
-      informers: createInformerFactory(client, { clock: realClock, logger: ctx.logger }),
+    run: (client) => runServiceProxy({
+      mode: flags.mode, informers: createInformerFactory(client, { clock: realClock, logger: ctx.logger }),
       nodeName: flags.nodeName, nodeIPs: flags.nodeIPs, clusterCIDR: flags.clusterCIDR, logger: ctx.logger,
-    }).start(ctx.signal),
+    }, ctx.signal),
   });
 }
 
@@ -83,6 +91,7 @@ export function registerProxyCommand(program: Command, io: { stdout: { write(s: 
     .option('--node-name <name>', 'this node\'s name, for the Local traffic policies (required)')
     .option('--node-ip <ip>', 'address accepting NodePort traffic (repeatable) (default: every local address but loopback)', repeatable)
     .option('--cluster-cidr <cidr>', `the pod network; other clients of a ClusterIP are masqueraded (default: ${DEFAULT_CLUSTER_CIDR})`)
+    .addOption(new Option('--proxy-mode <mode>', 'nftables, iptables or userspace (default: auto: the first of these the host supports)').choices(MODES))
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', examples)
     .action(async (raw: RawProxyFlags) => {

@@ -137,6 +137,7 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
       tls: tlsFor(pki),
       logger: log('apiserver'),
       identity: identityFor(pki, nodeToken),
+      ...(ctx.node ? { clusterDNS: ctx.node.clusterDNS } : {}),
     });
     await server.start(apiStop.signal);
   } catch (err) {

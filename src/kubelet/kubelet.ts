@@ -48,8 +48,17 @@ export interface KubeletOptions {
   dataDir: string;
   /** A running CRI runtime (`unix:///run/containerd/containerd.sock`); else the agent runs its own containerd. */
   containerRuntimeEndpoint?: string;
-  /** Else the Node's spec.podCIDR, else 10.42.0.0/24. */
+  /** Else the Node's spec.podCIDR, else (unless waitForPodCIDR) 10.42.0.0/24. */
   podCIDR?: string;
+  /**
+   * The node IPAM controller gives this node its podCIDR: wait for the Node's spec.podCIDR before
+   * writing the CNI config (the node stays NotReady until then) instead of taking 10.42.0.0/24.
+   */
+  waitForPodCIDR?: boolean;
+  /** The CNI bridge masquerades pod traffic leaving the node (default true; off when the pod network agent does). */
+  cniMasquerade?: boolean;
+  /** The pods' MTU (default the bridge plugin's: the link's). */
+  cniMTU?: number;
   /** The pods' Linux bridge; default `kite0`. */
   cniBridge?: string;
   /** Default ['10.43.0.10']. */
@@ -137,8 +146,8 @@ export class Kubelet {
 
       // images and the pod network
       if (o.importImages ?? (o.cri === undefined)) await this.importImages(endpoint!);
-      const podCIDR = o.podCIDR ?? (await this.nodePodCIDR()) ?? DEFAULT_POD_CIDR;
-      if (!o.cri) await writeCniConfig(this.paths.cniConfDir, cniConfList({ name: 'kite', bridge: o.cniBridge ?? 'kite0', podCIDR, ipamDataDir: join(this.paths.root, 'cni', 'networks') }));
+      let podCIDR = o.podCIDR ?? (await this.nodePodCIDR()) ?? (o.waitForPodCIDR ? undefined : DEFAULT_POD_CIDR);
+      if (podCIDR) await this.writeCniConfig(podCIDR);
 
       // the Node
       const recorder = createEventRecorder(o.client, { component: 'kubelet', host: o.nodeName, clock: o.clock, logger: o.logger });
@@ -157,6 +166,11 @@ export class Kubelet {
       tasks.push(localPath.start(signal).catch((e) => this.log.error('local-path provisioner failed', { error: String(e) })));
       await Promise.race([nodeAgent.ready, aborted(signal)]);
       if (signal.aborted) return;
+      if (!podCIDR) {
+        podCIDR = await this.waitForPodCIDR(signal);
+        if (!podCIDR) return;
+        await this.writeCniConfig(podCIDR);
+      }
 
       // the HTTPS endpoint
       if (o.serving) {
@@ -309,6 +323,31 @@ export class Kubelet {
       if (r.error) this.log.warn('image import failed', { file: r.file, error: r.error });
       else this.log.info('images imported', { file: r.file, names: r.names });
     }
+  }
+
+  private async writeCniConfig(podCIDR: string): Promise<void> {
+    const o = this.opts;
+    if (o.cri) return;
+    await writeCniConfig(this.paths.cniConfDir, cniConfList({
+      name: 'kite', bridge: o.cniBridge ?? 'kite0', podCIDR, ipamDataDir: join(this.paths.root, 'cni', 'networks'),
+      masquerade: o.cniMasquerade ?? true, ...(o.cniMTU ? { mtu: o.cniMTU } : {}),
+    }));
+    this.log.info('pod network configured', { podCIDR });
+  }
+
+  /** Polls the Node until the node IPAM controller has given it a podCIDR; undefined once `signal` aborts. */
+  private async waitForPodCIDR(signal: AbortSignal): Promise<string | undefined> {
+    this.log.info('waiting for the node IPAM controller to give this node a podCIDR');
+    while (!signal.aborted) {
+      const cidr = await this.nodePodCIDR();
+      if (cidr) return cidr;
+      await new Promise<void>((resolve) => {
+        const onAbort = () => { t.cancel(); resolve(); };
+        const t = this.opts.clock.setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, 500);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    return undefined;
   }
 
   private async nodePodCIDR(): Promise<string | undefined> {

@@ -7,6 +7,8 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 export const DEFAULT_AFFINITY_TIMEOUT_SECONDS = 10_800;
+/** A Service carrying this label is served by another proxy (as kube-proxy, we leave it alone). */
+export const SERVICE_PROXY_NAME_LABEL = 'service.kubernetes.io/service-proxy-name';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -62,9 +64,13 @@ function protocolOf(p: string | undefined): Protocol | undefined {
   return v === 'tcp' || v === 'udp' || v === 'sctp' ? v : undefined;
 }
 
-/** Whether the proxy programs anything for `svc`: IPv4 ClusterIP Services (headless and ExternalName have no VIP). */
+/**
+ * Whether the proxy programs anything for `svc`: IPv4 ClusterIP Services (headless and
+ * ExternalName have no VIP), except those another proxy serves (`service-proxy-name` label).
+ */
 export function isProxied(svc: Service): boolean {
   const ip = svc.spec?.clusterIP;
+  if (svc.metadata?.labels?.[SERVICE_PROXY_NAME_LABEL] !== undefined) return false;
   return svc.spec?.type !== 'ExternalName' && !!ip && ip !== 'None' && isIPv4(ip);
 }
 

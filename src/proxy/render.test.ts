@@ -125,3 +125,16 @@ describe('ruleset generation', () => {
     assert.deepEqual(servicePorts({ metadata: { name: 'x' }, spec: { type: 'ExternalName', externalName: 'example.com' } } as Obj, []), []);
   });
 });
+
+describe('services another proxy serves', () => {
+  it('a Service labelled service.kubernetes.io/service-proxy-name gets no rules, as kube-proxy leaves it alone', () => {
+    const svc: Obj = {
+      metadata: { namespace: 'kube-system', name: 'kube-dns', labels: { 'service.kubernetes.io/service-proxy-name': 'kite-node-dns' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.43.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] },
+    };
+    assert.deepEqual(servicePorts(svc, []), []);
+    delete svc.metadata.labels;
+    assert.equal(servicePorts(svc, []).length, 1);
+  });
+});
+

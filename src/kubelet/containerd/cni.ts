@@ -14,6 +14,8 @@ export interface CniConfListOptions {
   /** The node's pod CIDR, IPv4 (`10.42.0.0/24`). */
   podCIDR: string;
   mtu?: number;
+  /** Masquerade pod traffic leaving the node (default true); off when the pod network agent does it. */
+  masquerade?: boolean;
   /** host-local's lease directory; the plugin's default is /var/lib/cni/networks. */
   ipamDataDir?: string;
   cniVersion?: string;
@@ -55,7 +57,7 @@ export function cniConfList(opts: CniConfListOptions): CniConfList {
     type: 'bridge',
     bridge: opts.bridge,
     isGateway: true,
-    ipMasq: true,
+    ipMasq: opts.masquerade ?? true,
     // A pod reaching a Service that lands on itself goes out and back through the bridge port.
     hairpinMode: true,
     ipam,
