@@ -5,6 +5,7 @@ import { appsV1Resources } from './resources/apps/index.js';
 import { batchV1Resources } from './resources/batch/index.js';
 import { coordinationV1Resources } from './resources/coordination/index.js';
 import { discoveryV1Resources } from './resources/discovery/index.js';
+import { networkingV1Resources } from './resources/networking/index.js';
 import { eventsV1Resources } from './resources/events/index.js';
 import { schedulingV1Resources } from './resources/scheduling/index.js';
 import { rbacV1Resources } from './resources/rbac/index.js';
@@ -23,5 +24,6 @@ export function allResources(): ResourceType[] {
     ...schedulingV1Resources,
     ...coordinationV1Resources,
     ...discoveryV1Resources,
+    ...networkingV1Resources,
   ] as ResourceType[];
 }

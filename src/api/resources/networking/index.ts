@@ -1,0 +1,5 @@
+// Every networking.k8s.io/v1 resource Kite serves.
+import type { ResourceType } from '../../types.js';
+import { networkpolicies } from './networkpolicy.js';
+
+export const networkingV1Resources: ResourceType[] = [networkpolicies];
