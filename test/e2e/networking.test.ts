@@ -1,5 +1,6 @@
 // kubectl and networking.k8s.io/v1 against the server: NetworkPolicies applied, defaulted,
-// listed with their columns, described, and rejected with Kubernetes' field errors.
+// listed with their columns, described, and rejected with Kubernetes' field errors; Ingresses and
+// IngressClasses listed with theirs.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { createNamespace, getObject, lines, yamlDocs } from './fixtures.js';
@@ -72,5 +73,36 @@ describeBothStores('kubectl networking', (ctx) => {
     assert.equal(status.details.kind, 'NetworkPolicy');
     assert.deepEqual(status.details.causes.map((c: { field: string }) => c.field),
       ['spec.ingress[0].ports[0].protocol', 'spec.ingress[0].from[0].ipBlock.except[0]']);
+  });
+
+  it('applies an IngressClass and an Ingress and lists them with their columns', async () => {
+    const { kite } = ctx;
+    const ns = uniqueName('ing');
+    const cls = uniqueName('cls');
+    await createNamespace(kite, ns);
+    const objects = [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: cls }, spec: { controller: 'example.com/ingress' } },
+      {
+        apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: ns },
+        spec: {
+          ingressClassName: cls,
+          rules: [{ host: 'web.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }],
+        },
+      },
+    ];
+    const created = await kite.kubectl(['apply', '-f', '-'], { input: yamlDocs(...objects) });
+    assert.deepEqual(lines(created.stdout), [`ingressclass.networking.k8s.io/${cls} created`, 'ingress.networking.k8s.io/web created']);
+
+    const ing = parseTable((await kite.kubectl(['get', 'ing', '-n', ns])).stdout);
+    assert.deepEqual(Object.keys(ing[0]!), ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE']);
+    assert.deepEqual([ing[0]!.CLASS, ing[0]!.HOSTS, ing[0]!.PORTS], [cls, 'web.example.com', '80']);
+    const ic = parseTable((await kite.kubectl(['get', 'ingressclass', cls])).stdout);
+    assert.deepEqual(ic.map((r) => [r.NAME, r.CONTROLLER, r.PARAMETERS]), [[cls, 'example.com/ingress', '<none>']]);
+
+    const bad = { ...objects[1], metadata: { name: 'bad', namespace: ns }, spec: { rules: [{ host: '10.0.0.1' }] } };
+    const res = await kite.kubectl(['apply', '-f', '-'], { input: yamlDocs(bad), allowFail: true });
+    assert.equal(res.code, 1, res.stdout);
+    assert.match(res.stderr, /The Ingress "bad" is invalid: spec\.rules\[0\]\.host: Invalid value: "10\.0\.0\.1": must be a DNS name, not an IP address/);
+    await kite.kubectl(['delete', 'ingressclass', cls]);
   });
 });
