@@ -60,18 +60,18 @@ test('decidePreflight without apt names the files and the exact command', () => 
   const d = decidePreflight({ uid: 0, missing: [runtimeRequirements[1]!], apt: false });
   assert.equal(d.action, 'manual');
   if (d.action !== 'manual') return;
-  assert.equal(d.command, 'apt-get install -y --no-install-recommends containerd runc containernetworking-plugins busybox-static iptables');
+  assert.equal(d.command, 'apt-get install -y --no-install-recommends containerd runc containernetworking-plugins busybox-static iptables nftables');
   assert.match(d.message, /missing \/usr\/sbin\/runc/);
 });
 
 test('requirements: the runtime only with our own containerd, gcc only while the pause image is not built', () => {
   const none = fakeHost({ files: [] });
   assert.deepEqual(missingRequirements(none, {}).map((r) => r.pkg),
-    ['containerd', 'runc', 'containernetworking-plugins', 'containernetworking-plugins', 'containernetworking-plugins', 'containernetworking-plugins', 'busybox-static', 'iptables']);
-  assert.deepEqual(missingRequirements(none, { externalRuntime: true }).map((r) => r.path), ['/bin/busybox', '/usr/sbin/iptables']);
+    ['containerd', 'runc', 'containernetworking-plugins', 'containernetworking-plugins', 'containernetworking-plugins', 'containernetworking-plugins', 'busybox-static', 'iptables', 'nftables']);
+  assert.deepEqual(missingRequirements(none, { externalRuntime: true }).map((r) => r.path), ['/bin/busybox', '/usr/sbin/iptables', '/usr/sbin/nft']);
   assert.ok(missingRequirements(none, { needGcc: true }).some((r) => r.pkg === 'gcc'));
   assert.deepEqual(missingRequirements(fakeHost({ files: allFiles }), { needGcc: true }), []);
-  assert.deepEqual(packagesFor([gccRequirement]), ['containerd', 'runc', 'containernetworking-plugins', 'busybox-static', 'iptables', 'gcc']);
+  assert.deepEqual(packagesFor([gccRequirement]), ['containerd', 'runc', 'containernetworking-plugins', 'busybox-static', 'iptables', 'nftables', 'gcc']);
   assert.equal(installCommand(['a', 'b']), 'apt-get install -y --no-install-recommends a b');
 });
 
@@ -103,7 +103,7 @@ test('runPreflight as root on Debian installs, says so first, and keeps the cont
   assert.deepEqual(await runPreflight(host, { needGcc: true }), { ok: true });
   assert.deepEqual(host.commands, [
     'DEBIAN_FRONTEND=noninteractive apt-get update',
-    'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends containerd runc containernetworking-plugins busybox-static iptables gcc',
+    'DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends containerd runc containernetworking-plugins busybox-static iptables nftables gcc',
     'systemctl disable --now containerd',
   ]);
   assert.match(host.printed[0]!, /^missing \/usr\/bin\/containerd, .*: installing them with apt-get update && apt-get install/);

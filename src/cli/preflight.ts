@@ -22,17 +22,21 @@ export const runtimeRequirements: readonly Requirement[] = [
   { path: '/usr/lib/cni/portmap', pkg: 'containernetworking-plugins' },
 ];
 
-/** What the agent needs in every case: busybox for the standard images, iptables for host ports. */
+/**
+ * What the agent needs in every case: busybox for the standard images, iptables for host ports,
+ * nft for the pod network's masquerade, the service proxy and NetworkPolicies.
+ */
 export const hostRequirements: readonly Requirement[] = [
   { path: '/bin/busybox', pkg: 'busybox-static' },
   { path: '/usr/sbin/iptables', pkg: 'iptables' },
+  { path: '/usr/sbin/nft', pkg: 'nftables' },
 ];
 
 /** Builds the pause image; needed only until its archive exists. */
 export const gccRequirement: Requirement = { path: '/usr/bin/gcc', pkg: 'gcc' };
 
 /** The packages the Quick start installs (apt-get skips those already present). */
-export const agentPackages = ['containerd', 'runc', 'containernetworking-plugins', 'busybox-static', 'iptables'] as const;
+export const agentPackages = ['containerd', 'runc', 'containernetworking-plugins', 'busybox-static', 'iptables', 'nftables'] as const;
 
 export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
