@@ -149,6 +149,10 @@ export async function assertHostClean(dataDir: string, t: SandboxTracker): Promi
   const nat = (await run('iptables', ['-t', 'nat', '-S'])).stdout.split('\n');
   assert.deepEqual(nat.filter((rule) => [...t.ids].some((id) => rule.includes(id))), [], 'no NAT rule of the suite is left');
   assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes(`${AGENT_BRIDGE}:`), false);
+  // The agent's networking: its nftables tables, the VXLAN device and the cluster DNS address.
+  assert.deepEqual((await run('nft', ['list', 'tables'])).stdout.split('\n').filter((l) => /kite-(proxy|nat|netpol)/.test(l)), [], 'no nftables table of the agent is left');
+  assert.equal((await run('ip', ['-o', 'link', 'show'])).stdout.includes('kite.1:'), false, 'the VXLAN device is removed');
+  assert.equal((await run('ip', ['-o', 'addr', 'show', 'dev', 'lo'])).stdout.includes('10.43.0.10/32'), false, 'the cluster DNS address is removed from lo');
 }
 
 /** Removes what a failed suite left: the server killed, sandboxes removed through the CRI, processes by PID, mounts, the bridge. */
