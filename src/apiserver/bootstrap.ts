@@ -78,10 +78,10 @@ export function kubeDnsService(ip: string): KubeObject {
  * kube-system/kube-dns on the cluster DNS address (unless `clusterDNS` is false), the system
  * PriorityClasses and the `local-path` StorageClass (each created only when absent).
  */
-export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number, clusterDNS: string | false = DEFAULT_CLUSTER_DNS): Promise<void> {
+export async function bootstrapCluster(registry: Registry, clock: Clock, apiserverPort: number, clusterDNS: string | false = DEFAULT_CLUSTER_DNS, serviceCIDR?: string): Promise<void> {
   await Promise.all(BUILTIN_NAMESPACES.map((name) =>
     createIfMissing(registry, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, clock)));
-  const ip = new ServiceIPRange().first();
+  const ip = new ServiceIPRange(serviceCIDR).first();
   await createIfMissing(registry, 'services', 'default', {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },

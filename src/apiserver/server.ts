@@ -47,6 +47,8 @@ export interface ApiServerOptions {
   identity?: ServerIdentityOptions;
   /** The cluster DNS address, reserved by the kube-system/kube-dns Service (default 10.43.0.10); false: none. */
   clusterDNS?: string | false;
+  /** The range ClusterIPs are allocated from (default 10.43.0.0/16); its first address is the `kubernetes` Service's. */
+  serviceCIDR?: string;
 }
 
 export class ApiServer {
@@ -71,7 +73,7 @@ export class ApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
-    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, defaultStrategies());
+    this.registry = new Registry(opts.resources ?? allResources(), opts.backend, defaultStrategies({ serviceCIDR: opts.serviceCIDR }));
     const admission = createAdmission(this.registry);
     for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
@@ -114,7 +116,7 @@ export class ApiServer {
       else signal.addEventListener('abort', stop, { once: true });
     });
     startCompactor(this.opts.backend, { ...this.opts.compaction, clock: this.clock, signal, logger: this.opts.logger });
-    await bootstrapCluster(this.registry, this.clock, this.address().port, this.opts.clusterDNS);
+    await bootstrapCluster(this.registry, this.clock, this.address().port, this.opts.clusterDNS, this.opts.serviceCIDR);
     this.isReady = true;
     this.markReady();
   }

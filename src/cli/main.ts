@@ -112,7 +112,16 @@ type RawServerCommandFlags = RawServerFlags & RawNodeFlags & {
   disableScheduler?: boolean;
   schedulerConfig?: string;
   clusterCidr?: string;
+  serviceCidr?: string;
 };
+
+/** `--service-cidr`: an IPv4 range of /12 to /28, as kube-apiserver allows. */
+async function parseServiceCIDR(value: string): Promise<string> {
+  const { parseCIDR, formatCIDR } = await import('../apimachinery/ipv4.js');
+  const cidr = parseCIDR(value.trim(), { strict: true });
+  if (!cidr || cidr.prefix < 12 || cidr.prefix > 28) throw new FlagError(`--service-cidr: "${value}" is not an IPv4 network of /12 to /28 (e.g. 10.43.0.0/16)`);
+  return formatCIDR(cidr);
+}
 
 /** The controller options plus the node IPAM controller's `--cluster-cidr`. */
 async function withClusterCIDR<T extends object>(options: T, clusterCidr: string | undefined): Promise<T> {
@@ -134,8 +143,11 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
   });
   const { parseControllerOptions } = await import('./controller-manager.js');
   const controllerOptions = await withClusterCIDR(parseControllerOptions(raw), raw.clusterCidr);
+  const serviceCIDR = raw.serviceCidr === undefined ? undefined : await parseServiceCIDR(raw.serviceCidr);
+  // Kubernetes' convention: the cluster DNS address is the service range's tenth.
+  const clusterDNS = raw.clusterDns ?? (serviceCIDR ? (await import('../apiserver/registry/strategies/service-allocator.js')).serviceRangeAddress(serviceCIDR, 10) : undefined);
   // The node flags matter only when the agent runs (a host name unfit for a node name is no error without it).
-  const node = raw.disableAgent ? undefined : (await import('./agent.js')).parseNodeFlags(raw, hostname());
+  const node = raw.disableAgent ? undefined : (await import('./agent.js')).parseNodeFlags({ ...raw, ...(clusterDNS ? { clusterDns: clusterDNS } : {}) }, hostname());
   const simulateNodes = raw.simulateNodes === undefined ? undefined : (await import('./simulate.js')).parseNodeCount('--simulate-nodes', raw.simulateNodes);
   const logger = createLogger({ sink: { write: (line) => io.stdout.write(line) }, human: flags.logFormat === 'text' });
   // A bad config file stops the start, before anything listens.
@@ -150,6 +162,7 @@ async function serverCommand(raw: RawServerCommandFlags, io: MainIO): Promise<nu
       ...(simulateNodes ? { simulateNodes } : {}),
       disableScheduler: raw.disableScheduler === true, ...(schedulerProfiles ? { schedulerProfiles } : {}),
       ...(node ? { node } : {}),
+      ...(serviceCIDR ? { serviceCIDR } : {}), ...(clusterDNS ? { clusterDNS } : {}),
     });
   });
 }
@@ -228,6 +241,7 @@ export function buildProgram(io: MainIO, setExitCode: (code: number) => void): C
     .option('--node-monitor-grace-period <duration>', `time without heartbeats before a node is marked unhealthy (default: ${defaultControllerOptions.nodeMonitorGracePeriodSeconds}s)`)
     .option('--default-toleration-seconds <n>', `how long pods stay on a not-ready or unreachable node when they set no toleration for it (default: ${defaultControllerOptions.defaultTolerationSeconds})`)
     .option('--cluster-cidr <cidr>', 'range node podCIDRs (a /24 each) are given from (default: 10.42.0.0/16)')
+    .option('--service-cidr <cidr>', 'range Service ClusterIPs are given from; the cluster DNS address defaults to its tenth (default: 10.43.0.0/16)')
     .option('--disable-scheduler', 'run without the scheduler (run `kite scheduler` elsewhere instead)')
     .option('--scheduler-config <file>', 'KubeSchedulerConfiguration (YAML or JSON) for the in-process scheduler')
     .option('--simulate-nodes <n>', 'also run this many simulated nodes in-process (kwok-style; for scale tests)');

@@ -13,7 +13,6 @@ import { defaultComponents, type ApiServerInstance, type ServerComponents } from
 import { localClientAddress, urlHost, type Datastore, type ServerFlags } from './flags.js';
 import { ServiceIPRange } from '../apiserver/registry/strategies/service-allocator.js';
 
-const KUBERNETES_SERVICE_IP = new ServiceIPRange().first();
 
 export interface ServerContext {
   signal: AbortSignal;
@@ -36,6 +35,10 @@ export interface ServerContext {
   node?: NodeFlags;
   /** What the in-process agent runs (default: the real kubelet and host checks). */
   agentComponents?: AgentComponents;
+  /** The ClusterIP range (`--service-cidr`, default 10.43.0.0/16). */
+  serviceCIDR?: string;
+  /** The cluster DNS address kube-dns reserves (default: the node's, else the range's tenth address). */
+  clusterDNS?: string;
 }
 
 export function serverPaths(dataDir: string) {
@@ -67,7 +70,7 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
 
   await mkdir(flags.dataDir, { recursive: true, mode: 0o700 });
   // In-cluster clients reach the API at the `kubernetes` Service's address.
-  const ips = [...ctx.ips, KUBERNETES_SERVICE_IP, ...(flags.advertiseAddress ? [flags.advertiseAddress] : [])];
+  const ips = [...ctx.ips, new ServiceIPRange(ctx.serviceCIDR).first(), ...(flags.advertiseAddress ? [flags.advertiseAddress] : [])];
   const startup = Promise.allSettled([
     startBackend(flags, components, log('storage')),
     ensureServerPKI(paths.tls, { hostnames: ctx.hostnames, ips }),
@@ -137,7 +140,8 @@ export async function runServer(flags: ServerFlags, ctx: ServerContext): Promise
       tls: tlsFor(pki),
       logger: log('apiserver'),
       identity: identityFor(pki, nodeToken),
-      ...(ctx.node ? { clusterDNS: ctx.node.clusterDNS } : {}),
+      ...(ctx.serviceCIDR ? { serviceCIDR: ctx.serviceCIDR } : {}),
+      ...(ctx.clusterDNS ?? ctx.node?.clusterDNS ? { clusterDNS: ctx.clusterDNS ?? ctx.node?.clusterDNS } : {}),
     });
     await server.start(apiStop.signal);
   } catch (err) {

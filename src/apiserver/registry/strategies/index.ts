@@ -3,12 +3,13 @@ import type { Strategy } from '../strategy.js';
 import { namespaceStrategy } from './namespaces.js';
 import { podStrategy } from './pods.js';
 import { jobStrategy } from './jobs.js';
+import { ServiceAllocator, ServiceIPRange } from './service-allocator.js';
 import { serviceStrategy } from './services.js';
 
 /** A fresh set per server: some strategies (service allocation) keep state. */
-export const defaultStrategies = (): Record<string, Strategy> => ({
+export const defaultStrategies = (opts: { serviceCIDR?: string } = {}): Record<string, Strategy> => ({
   pods: podStrategy,
   namespaces: namespaceStrategy,
   'jobs.batch': jobStrategy,
-  services: serviceStrategy(),
+  services: serviceStrategy(new ServiceAllocator(new ServiceIPRange(opts.serviceCIDR))),
 });

@@ -24,6 +24,11 @@ function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
 }
 
+/** The address `offset` into a service range (`10.43.0.0/16`, 10 → 10.43.0.10). */
+export function serviceRangeAddress(cidr: string, offset: number): string {
+  return new ServiceIPRange(cidr).at(offset);
+}
+
 export class ServiceIPRange {
   readonly base: number;
   readonly size: number;
