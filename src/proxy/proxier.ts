@@ -5,6 +5,7 @@
 // every rule it made, leaving the host as it was.
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
+import { BoundedRunner } from '../apimachinery/bounded-runner.js';
 import type { Clock } from '../apimachinery/clock.js';
 import { realClock } from '../apimachinery/clock.js';
 import type { Logger } from '../apimachinery/log.js';
@@ -70,10 +71,7 @@ export class Proxier {
   private slices!: Informer<SliceObject>;
   private synced = false;
   private started = false;
-  private stopping = false;
-  private timer: { cancel(): void } | undefined;
-  private inFlight: Promise<void> | undefined;
-  private lastSyncAt = Number.NEGATIVE_INFINITY;
+  private readonly runner: BoundedRunner;
   private staleDue = false;
   private readonly counters = { syncs: 0, failures: 0 };
 
@@ -86,6 +84,13 @@ export class Proxier {
     this.dataplane = opts.mode === 'iptables'
       ? new IptablesDataplane(this.node, { run: opts.run, prefix: opts.iptablesPrefix })
       : new NftablesDataplane(this.table, this.node, { run: opts.run, command: opts.nftCommand }, this.clock, opts.staleChainDelayMs ?? 1000);
+    this.runner = new BoundedRunner({
+      clock: this.clock,
+      minIntervalMs: opts.minSyncIntervalMs ?? 100,
+      sync: () => this.syncOnce(),
+      // Changed Services, chains waiting to be deleted, or a kernel state to rebuild.
+      pending: () => this.tracker.size > 0 || this.staleDue || !this.synced,
+    });
   }
 
   stats(): ProxierStats {
@@ -113,7 +118,7 @@ export class Proxier {
     if (signal.aborted) return;
     for (const key of this.services.store.keys()) this.tracker.service(this.services.store.get(key));
     this.started = true;
-    await this.runSync();
+    await this.runner.run();
     this.markReady();
     this.log.info(`programming ${this.dataplane.description}`, { node: this.opts.nodeName });
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -122,10 +127,7 @@ export class Proxier {
 
   /** Stops syncing and removes its rules. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.timer?.cancel();
-    this.timer = undefined;
-    await this.inFlight;
+    await this.runner.stop();
     try {
       await this.dataplane.cleanup();
       this.log.info(`deleted ${this.dataplane.description}`);
@@ -136,40 +138,13 @@ export class Proxier {
 
   private changed(mark: () => void): void {
     mark();
-    if (this.started) this.requestSync();
+    if (this.started) this.runner.request();
   }
 
-  /** Schedules a sync no sooner than the minimum interval after the last one. */
-  private requestSync(delayMs = 0): void {
-    if (this.stopping || this.timer) return;
-    const minInterval = this.opts.minSyncIntervalMs ?? 100;
-    const wait = Math.max(delayMs, this.lastSyncAt + minInterval - this.clock.now(), 0);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      if (this.inFlight) {
-        void this.inFlight.then(() => this.requestSync());
-        return;
-      }
-      void this.runSync();
-    }, wait);
-  }
-
-  private runSync(): Promise<void> {
-    const run = this.syncOnce().finally(() => {
-      this.inFlight = undefined;
-      if (this.tracker.size > 0) this.requestSync();
-    });
-    this.inFlight = run;
-    return run;
-  }
-
+  /** One pass; the runner calls it only when something is pending, never two at once. */
   private async syncOnce(): Promise<void> {
-    if (this.stopping) return;
-    const staleDue = this.staleDue;
     const dirty = this.tracker.take();
-    if (dirty.size === 0 && !staleDue && this.synced) return;
     this.staleDue = false;
-    this.lastSyncAt = this.clock.now();
     for (const key of dirty) {
       const svc = this.services.store.get(key);
       if (!svc) {
@@ -187,7 +162,7 @@ export class Proxier {
       this.log.debug('synced', { ...result.detail, services: dirty.size });
       if (result.resyncAfterMs !== undefined) {
         this.staleDue = true;
-        this.requestSync(result.resyncAfterMs);
+        this.runner.request(result.resyncAfterMs);
       }
     } catch (err) {
       this.counters.failures++;
@@ -197,7 +172,7 @@ export class Proxier {
       this.dataplane.reset();
       for (const key of dirty) this.tracker.service({ metadata: { namespace: key.slice(0, key.indexOf('/')), name: key.slice(key.indexOf('/') + 1) } });
       this.staleDue = true;
-      this.requestSync(this.opts.retryMs ?? 1000);
+      this.runner.request(this.opts.retryMs ?? 1000);
     }
   }
 }

@@ -4,6 +4,7 @@
 // caches and sends the kernel one transaction with just the differences. Stopping deletes the table.
 import type { Namespace, Pod } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
+import { BoundedRunner } from '../../apimachinery/bounded-runner.js';
 import { realClock, type Clock } from '../../apimachinery/clock.js';
 import { silentLogger, type Logger } from '../../apimachinery/log.js';
 import type { KubeObject } from '../../apimachinery/object.js';
@@ -69,12 +70,9 @@ export class NetworkPolicyEnforcer {
   private policies!: Informer<PolicyObject>;
   private applied: AppliedState | undefined;
   private started = false;
-  private stopping = false;
   private dirty = false;
-  private timer: { cancel(): void } | undefined;
+  private readonly runner: BoundedRunner;
   private staleTimer: { cancel(): void } | undefined;
-  private inFlight: Promise<void> | undefined;
-  private lastSyncAt = Number.NEGATIVE_INFINITY;
   private stopped: Promise<void> | undefined;
   private readonly counters: EnforcerStats = { syncs: 0, failures: 0, lastTransaction: '', isolated: { ingress: 0, egress: 0 } };
 
@@ -84,6 +82,12 @@ export class NetworkPolicyEnforcer {
     this.run = opts.run ?? execRunner;
     this.log = (opts.logger ?? silentLogger).with({ component: 'netpol' });
     this.ready = new Promise((resolve) => { this.markReady = resolve; });
+    this.runner = new BoundedRunner({
+      clock: this.clock,
+      minIntervalMs: opts.minSyncIntervalMs ?? 100,
+      sync: () => this.syncOnce(),
+      pending: () => this.dirty,
+    });
   }
 
   stats(): EnforcerStats {
@@ -117,7 +121,7 @@ export class NetworkPolicyEnforcer {
     if (this.opts.bridgeNetfilter !== false) await this.enableBridgeNetfilter();
     this.started = true;
     this.dirty = true;
-    await this.runSync();
+    await this.runner.run();
     this.markReady();
     this.log.info(`enforcing NetworkPolicies in nftables table ip ${this.table}`, { node: this.opts.nodeName });
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -131,11 +135,8 @@ export class NetworkPolicyEnforcer {
   }
 
   private async cleanup(): Promise<void> {
-    this.stopping = true;
-    this.timer?.cancel();
-    this.timer = undefined;
     this.staleTimer?.cancel();
-    await this.inFlight;
+    await this.runner.stop();
     try {
       await this.nft(renderCleanup(this.table));
       this.log.info(`deleted nftables table ip ${this.table}`);
@@ -165,30 +166,7 @@ export class NetworkPolicyEnforcer {
 
   private changed(): void {
     this.dirty = true;
-    if (this.started) this.requestSync();
-  }
-
-  /** Schedules a sync no sooner than the minimum interval after the last one. */
-  private requestSync(delayMs = 0): void {
-    if (this.stopping || this.timer) return;
-    const wait = Math.max(delayMs, this.lastSyncAt + (this.opts.minSyncIntervalMs ?? 100) - this.clock.now(), 0);
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      if (this.inFlight) {
-        void this.inFlight.then(() => this.requestSync());
-        return;
-      }
-      void this.runSync();
-    }, wait);
-  }
-
-  private runSync(): Promise<void> {
-    const run = this.syncOnce().finally(() => {
-      this.inFlight = undefined;
-      if (this.dirty) this.requestSync();
-    });
-    this.inFlight = run;
-    return run;
+    if (this.started) this.runner.request();
   }
 
   private model(): PolicyModel {
@@ -201,10 +179,9 @@ export class NetworkPolicyEnforcer {
     };
   }
 
+  /** One pass; the runner calls it only when the model is dirty, never two at once. */
   private async syncOnce(): Promise<void> {
-    if (this.stopping || !this.dirty) return;
     this.dirty = false;
-    this.lastSyncAt = this.clock.now();
     const staleDelay = this.opts.staleChainDelayMs ?? 1000;
     const ruleset = computeRuleset(this.model());
     const full = this.applied === undefined;
@@ -233,7 +210,7 @@ export class NetworkPolicyEnforcer {
       // The kernel's state is unknown now: the next sync rebuilds the table from the model.
       this.applied = undefined;
       this.dirty = true;
-      this.requestSync(this.opts.retryMs ?? 1000);
+      this.runner.request(this.opts.retryMs ?? 1000);
     }
   }
 }
