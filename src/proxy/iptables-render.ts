@@ -3,7 +3,7 @@
 // KITE-* chains (declaring a chain flushes it), deletes the ones no longer wanted and inserts the
 // jumps from the built-in chains that are missing. Pure functions of the model and of what
 // iptables-save showed, so the whole ruleset is testable without root.
-import { categorizeEndpoints, type EndpointModel, type NodeInfo, type ProxyModel, type ServicePortModel } from './model.js';
+import { type EndpointModel, type NodeInfo, portPolicy, type ProxyModel, type ServicePortModel } from './model.js';
 import {
   EXTERNAL_SERVICES, extChain, FORWARD, MARK_MASQ, NODEPORTS, POSTROUTING, SERVICES, sepChain, servicePortName, svcChain, svlChain,
 } from './iptables-names.js';
@@ -63,20 +63,14 @@ const dest = (sp: ServicePortModel, ip: string) => `${l4(sp)} -d ${ip} --dport $
 
 /** One ServicePort's rules in both tables, following kube-proxy's iptables mode. */
 export function renderPortRules(sp: ServicePortModel, node: NodeInfo, nat: Chains, filter: Chains): void {
-  const { cluster, local, hasEndpoints } = categorizeEndpoints(sp, node.nodeName);
+  const policy = portPolicy(sp, node.nodeName);
+  const { cluster, local, hasEndpoints, usesCluster, usesLocal, hasInternal, hasExternal, usesExternalChain } = policy;
   const name = servicePortName(sp);
   const clusterChain = svcChain(sp);
   const localChain = svlChain(sp);
   const externalChain = extChain(sp);
-  const external = sp.nodePort > 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
-  // As in the nftables mode: external traffic needs the cluster chain even under a Local policy,
-  // for pod and host clients of an external address.
-  const usesCluster = cluster.length > 0 && (!sp.internalLocal || external);
-  const usesLocal = local.length > 0 && (sp.internalLocal || sp.externalLocal);
-  const internalChain = sp.internalLocal ? localChain : clusterChain;
-  const hasInternal = hasEndpoints && (!sp.internalLocal || local.length > 0);
-  const externalPolicyChain = sp.externalLocal ? localChain : clusterChain;
-  const hasExternal = hasEndpoints && (!sp.externalLocal || local.length > 0);
+  const internalChain = policy.internalChain === 'local' ? localChain : clusterChain;
+  const externalPolicyChain = policy.externalChain === 'local' ? localChain : clusterChain;
 
   // Without endpoints anywhere the client is told at once (REJECT); with endpoints elsewhere only,
   // a Local policy drops, as kube-proxy does.
@@ -120,7 +114,7 @@ export function renderPortRules(sp: ServicePortModel, node: NodeInfo, nat: Chain
     });
   }
 
-  if (hasEndpoints && external) {
+  if (usesExternalChain) {
     if (!sp.externalLocal) {
       // Cluster policy: the endpoint may be on another node, so the reply must return through this one.
       rule(nat, externalChain, `${comment(`masquerade traffic for ${name} external destinations`)} -j ${MARK_MASQ}`);

@@ -164,3 +164,47 @@ export function categorizeEndpoints(sp: ServicePortModel, nodeName: string): Cat
   const local = usable(sp.endpoints.filter((e) => e.nodeName === nodeName));
   return { cluster, local, hasEndpoints: cluster.length > 0 };
 }
+
+/** Which of a ServicePort's two policy chains: the one over all endpoints, or over this node's. */
+export type PolicyChain = 'cluster' | 'local';
+
+/** How a ServicePort's traffic is served on this node; both kernel modes render the same decisions. */
+export interface PortPolicy extends CategorizedEndpoints {
+  /** Reachable from outside the cluster: a NodePort, external IPs or load-balancer IPs. */
+  external: boolean;
+  /** Whether the cluster-policy chain is wanted (it has endpoints and some traffic goes to it). */
+  usesCluster: boolean;
+  /** Whether the local-policy chain is wanted. */
+  usesLocal: boolean;
+  /** The chain serving ClusterIP traffic (internalTrafficPolicy). */
+  internalChain: PolicyChain;
+  /** The chain external traffic ends in (externalTrafficPolicy). */
+  externalChain: PolicyChain;
+  /** ClusterIP traffic has endpoints under its policy; otherwise it is dropped or rejected. */
+  hasInternal: boolean;
+  /** External traffic has endpoints under its policy; otherwise it is dropped or rejected. */
+  hasExternal: boolean;
+  /** Whether the external chain (masquerading, short-circuits, then the external policy chain) is wanted. */
+  usesExternalChain: boolean;
+}
+
+/** The traffic-policy decisions for one ServicePort on node `nodeName`, as kube-proxy makes them. */
+export function portPolicy(sp: ServicePortModel, nodeName: string): PortPolicy {
+  const categorized = categorizeEndpoints(sp, nodeName);
+  const { cluster, local, hasEndpoints } = categorized;
+  const external = sp.nodePort > 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
+  return {
+    ...categorized,
+    external,
+    // External traffic needs the cluster chain even under a Local policy: pod and host clients of an
+    // external address short-circuit to it, as if they had gone out to a load balancer and back.
+    usesCluster: cluster.length > 0 && (!sp.internalLocal || external),
+    usesLocal: local.length > 0 && (sp.internalLocal || sp.externalLocal),
+    internalChain: sp.internalLocal ? 'local' : 'cluster',
+    externalChain: sp.externalLocal ? 'local' : 'cluster',
+    // With endpoints elsewhere only, a Local policy has none to send to.
+    hasInternal: hasEndpoints && (!sp.internalLocal || local.length > 0),
+    hasExternal: hasEndpoints && (!sp.externalLocal || local.length > 0),
+    usesExternalChain: hasEndpoints && external,
+  };
+}

@@ -3,7 +3,7 @@
 // ServicePort, its policy, external and endpoint chains, affinity sets and map elements. Pure
 // functions of the model, so the whole dataplane is testable without root.
 import {
-  categorizeEndpoints, type EndpointModel, type NodeInfo, type ProxyModel, type ServicePortModel, servicePortKey,
+  type EndpointModel, type NodeInfo, portPolicy, type ProxyModel, type ServicePortModel, servicePortKey,
 } from './model.js';
 import { affinitySetName, clusterChainName, endpointChainName, externalChainName, localChainName } from './names.js';
 
@@ -40,22 +40,14 @@ function add(elements: Map<string, string[]>, map: string, element: string): voi
 /** The chains, sets and elements of one ServicePort, following kube-proxy's nftables mode. */
 export function renderServicePort(sp: ServicePortModel, node: NodeInfo): RenderedPort {
   const out: RenderedPort = { key: servicePortKey(sp), chains: new Map(), sets: new Map(), elements: new Map() };
-  const { cluster, local, hasEndpoints } = categorizeEndpoints(sp, node.nodeName);
+  const policy = portPolicy(sp, node.nodeName);
+  const { cluster, local, hasEndpoints, usesCluster, usesLocal, hasInternal, hasExternal, usesExternalChain } = policy;
   const proto = sp.protocol;
   const clusterChain = clusterChainName(sp);
   const localChain = localChainName(sp);
   const externalChain = externalChainName(sp);
-  const external = sp.nodePort > 0 || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
-  // External traffic needs the cluster chain even under a Local policy: pod and host clients of an
-  // external address short-circuit to it, as if they had gone out to a load balancer and back.
-  const usesCluster = cluster.length > 0 && (!sp.internalLocal || external);
-  const usesLocal = local.length > 0 && (sp.internalLocal || sp.externalLocal);
-
-  const internalChain = sp.internalLocal ? localChain : clusterChain;
-  const hasInternal = hasEndpoints && (!sp.internalLocal || local.length > 0);
-  const externalPolicyChain = sp.externalLocal ? localChain : clusterChain;
-  const hasExternal = hasEndpoints && (!sp.externalLocal || local.length > 0);
-  const usesExternalChain = hasEndpoints && external;
+  const internalChain = policy.internalChain === 'local' ? localChain : clusterChain;
+  const externalPolicyChain = policy.externalChain === 'local' ? localChain : clusterChain;
 
   const rejectVerdict = `goto ${REJECT}`;
   const internalFilter = hasEndpoints ? 'drop' : rejectVerdict;
