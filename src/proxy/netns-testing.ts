@@ -1,11 +1,14 @@
 // For the proxier's root tests: a "node" network namespace with a bridge to two endpoint
 // namespaces running busybox httpd (answering "ep1" and "ep2" on port 8080), and a client
 // namespace routed through the node. Nothing touches the host's own network; close() removes
-// the servers (by PID), the namespaces and the files.
+// the servers (by PID), the namespaces and the files. itServesTheService holds the checks both
+// kernel modes share.
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { it } from 'node:test';
 
 /** The node's address on the client link, and its address on the endpoints' bridge. */
 export const NODE_IPS = ['10.200.1.1', '10.200.0.1'];
@@ -42,6 +45,33 @@ export async function poll<T>(what: string, fn: () => T | undefined, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The checks every kernel mode passes on a NodePort Service over both endpoints: the ClusterIP
+ * spreads connections, the NodePort answers, and an endpoint reaches itself (hairpin). `service` is
+ * read when the checks run, after the suite's `before` has created the Service.
+ */
+export function itServesTheService(ns: NodeNetwork['ns'], service: () => { clusterIP: string; nodePort: number }): void {
+  it('spreads connections to the ClusterIP over both endpoints', async () => {
+    const seen = new Set<string>();
+    await poll('both endpoints behind the ClusterIP', () => {
+      const r = fetchIn(ns.client, `http://${service().clusterIP}/`);
+      if (r.ok) seen.add(r.text);
+      return seen.size === 2 ? true : undefined;
+    }, 20_000);
+    assert.deepEqual([...seen].sort(), ['ep1', 'ep2']);
+  });
+
+  it('reaches the Service on the NodePort of a node address', () => {
+    const r = fetchIn(ns.client, `http://${NODE_IPS[0]}:${service().nodePort}/`);
+    assert.ok(r.ok, r.text);
+    assert.match(r.text, /^ep[12]$/);
+  });
+
+  it('lets an endpoint reach the Service when it lands on itself (hairpin)', async () => {
+    await poll('ep1 reaching itself through the ClusterIP', () => (fetchIn(ns.ep1, `http://${service().clusterIP}/`).text === 'ep1' ? true : undefined), 20_000);
+  });
 }
 
 export class NodeNetwork {

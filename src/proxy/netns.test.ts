@@ -9,7 +9,7 @@ import { realClock } from '../apimachinery/clock.js';
 import { createInformerFactory } from '../client/informers.js';
 import { ApiClient } from '../client/rest.js';
 import { inProcessTransport } from '../client/transport.js';
-import { ENDPOINT_IPS, fetchIn, NODE_IPS, NodeNetwork, netnsSkipReason, poll, POD_CIDR } from './netns-testing.js';
+import { ENDPOINT_IPS, fetchIn, itServesTheService, NODE_IPS, NodeNetwork, netnsSkipReason, poll, POD_CIDR } from './netns-testing.js';
 import { Proxier } from './proxier.js';
 
 type Obj = any;
@@ -60,25 +60,7 @@ describe('proxier in network namespaces', { skip }, () => {
     await s?.close();
   });
 
-  it('spreads connections to the ClusterIP over both endpoints', async () => {
-    const seen = new Set<string>();
-    await poll('both endpoints behind the ClusterIP', () => {
-      const r = fetchIn(NS.client, `http://${clusterIP}/`);
-      if (r.ok) seen.add(r.text);
-      return seen.size === 2 ? true : undefined;
-    }, 20_000);
-    assert.deepEqual([...seen].sort(), ['ep1', 'ep2']);
-  });
-
-  it('reaches the Service on the NodePort of a node address', () => {
-    const r = fetchIn(NS.client, `http://${NODE_IPS[0]}:${nodePort}/`);
-    assert.ok(r.ok, r.text);
-    assert.match(r.text, /^ep[12]$/);
-  });
-
-  it('lets an endpoint reach the Service when it lands on itself (hairpin)', async () => {
-    await poll('ep1 reaching itself through the ClusterIP', () => (fetchIn(NS.ep1, `http://${clusterIP}/`).text === 'ep1' ? true : undefined), 20_000);
-  });
+  itServesTheService(NS, () => ({ clusterIP, nodePort }));
 
   it('rejects connections to the ClusterIP once the Service has no endpoints', async () => {
     const slices = client.kind<Obj>('discovery.k8s.io/v1', 'EndpointSlice');
