@@ -7,11 +7,16 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '../..');
+/** The repository root (the nearest folder with package.json), from src/proxy or from its compiled copy in dist/src/proxy. */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const repo = repoRoot();
 
 const skip = process.getuid?.() !== 0 ? 'needs root (a network namespace and addresses on its lo)'
   : !existsSync('/usr/bin/nsenter') ? 'needs /usr/bin/nsenter'
