@@ -5,6 +5,7 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { FLANNEL_BACKENDS, PROXY_MODES } from './node-network.js';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { defaultControllerOptions } from '../client/controller.js';
 import type { RawAgentFlags, RawNodeFlags } from './agent.js';
@@ -188,8 +189,8 @@ function addNodeOptions(cmd: Command): Command {
     .option('--container-runtime-endpoint <unix:///path>', 'use this containerd instead of the one the agent runs')
     .option('--cluster-dns <ip>', 'nameserver address pods are given (default: 10.43.0.10)')
     .option('--cluster-domain <domain>', 'cluster domain pods search (default: cluster.local)')
-    .addOption(new Option('--flannel-backend <backend>', 'how pod traffic crosses nodes: vxlan, host-gw (a shared L2), or none (no pod network agent) (default: vxlan)').choices(['vxlan', 'host-gw', 'none']))
-    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: auto: nftables, else iptables, else userspace)').choices(['auto', 'nftables', 'iptables', 'userspace']))
+    .addOption(new Option('--flannel-backend <backend>', 'how pod traffic crosses nodes: vxlan, host-gw (a shared L2), or none (no pod network agent) (default: vxlan)').choices([...FLANNEL_BACKENDS]))
+    .addOption(new Option('--proxy-mode <mode>', 'service proxy mode (default: auto: nftables, else iptables, else userspace)').choices([...PROXY_MODES]))
     .option('--disable-kube-proxy', 'do not run the service proxy on this node')
     .option('--disable-network-policy', 'do not enforce NetworkPolicies on this node');
 }

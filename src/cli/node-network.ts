@@ -6,12 +6,14 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../apimachinery/log.js';
 import type { InformerFactory } from '../client/informer-types.js';
 import type { ApiClient } from '../client/rest.js';
+import { parseCIDR } from '../apimachinery/ipv4.js';
 import { FlagError } from './flags.js';
+import type { ProxyModeChoice } from './proxy-runner.js';
 
 export const FLANNEL_BACKENDS = ['vxlan', 'host-gw', 'none'] as const;
 export type FlannelBackend = (typeof FLANNEL_BACKENDS)[number];
-export const PROXY_MODES = ['auto', 'nftables', 'iptables', 'userspace'] as const;
-export type ProxyModeFlag = (typeof PROXY_MODES)[number];
+export const PROXY_MODES: readonly ProxyModeChoice[] = ['auto', 'nftables', 'iptables', 'userspace'];
+export type ProxyModeFlag = ProxyModeChoice;
 export const DEFAULT_NODE_CLUSTER_CIDR = '10.42.0.0/16';
 /** The MTU pods get over VXLAN: 50 bytes of encapsulation less than a 1500-byte link. */
 export const VXLAN_POD_MTU = 1450;
@@ -34,20 +36,29 @@ export interface NodeNetworkFlags {
   networkPolicy: boolean;
 }
 
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+/** `--cluster-cidr` (default 10.42.0.0/16): any IPv4 CIDR. */
+export function parseClusterCIDRFlag(value: string | undefined): string {
+  const cidr = (value ?? DEFAULT_NODE_CLUSTER_CIDR).trim();
+  if (!parseCIDR(cidr)) throw new FlagError(`--cluster-cidr: "${cidr}" is not an IPv4 CIDR`);
+  return cidr;
+}
+
+/** `--proxy-mode` (default auto). */
+export function parseProxyModeFlag(value: string | undefined): ProxyModeChoice {
+  const mode = (value ?? 'auto').trim();
+  if (!(PROXY_MODES as readonly string[]).includes(mode)) throw new FlagError(`--proxy-mode: "${mode}" is not one of ${PROXY_MODES.join(', ')}`);
+  return mode as ProxyModeChoice;
+}
 
 export function parseNodeNetworkFlags(raw: RawNodeNetworkFlags): NodeNetworkFlags {
   const backend = (raw.flannelBackend ?? 'vxlan').trim();
   if (!(FLANNEL_BACKENDS as readonly string[]).includes(backend)) throw new FlagError(`--flannel-backend: "${backend}" is not one of ${FLANNEL_BACKENDS.join(', ')}`);
-  const cidr = (raw.clusterCidr ?? DEFAULT_NODE_CLUSTER_CIDR).trim();
-  const m = IPV4_CIDR.exec(cidr);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new FlagError(`--cluster-cidr: "${cidr}" is not an IPv4 CIDR`);
-  const mode = (raw.proxyMode ?? 'auto').trim();
-  if (!(PROXY_MODES as readonly string[]).includes(mode)) throw new FlagError(`--proxy-mode: "${mode}" is not one of ${PROXY_MODES.join(', ')}`);
+  const clusterCIDR = parseClusterCIDRFlag(raw.clusterCidr);
+  const mode = parseProxyModeFlag(raw.proxyMode);
   return {
     backend: backend as FlannelBackend,
-    clusterCIDR: cidr,
-    proxy: raw.disableKubeProxy ? false : mode as ProxyModeFlag,
+    clusterCIDR,
+    proxy: raw.disableKubeProxy ? false : mode,
     networkPolicy: raw.disableNetworkPolicy !== true && backend !== 'none',
   };
 }

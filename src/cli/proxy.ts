@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+import { DEFAULT_NODE_CLUSTER_CIDR, parseClusterCIDRFlag, parseProxyModeFlag, PROXY_MODES } from './node-network.js';
 import type { ProxyModeChoice } from './proxy-runner.js';
 import { repeatable, untilSignalled } from './signals.js';
 
-export const DEFAULT_CLUSTER_CIDR = '10.42.0.0/16';
 
 export interface RawProxyFlags {
   kubeconfig?: string;
@@ -37,26 +37,16 @@ export function parseProxyFlags(raw: RawProxyFlags, env: { kubeconfigEnv?: strin
   const fromEnv = env.kubeconfigEnv?.split(':').find((p) => p.trim() !== '');
   if (!raw.nodeName?.trim()) throw new FlagError('--node-name is required');
   for (const ip of raw.nodeIp ?? []) if (!isIPv4(ip)) throw new FlagError(`--node-ip: "${ip}" is not an IPv4 address`);
-  const cidr = raw.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
-  const [net, bits] = cidr.split('/');
-  if (!net || !isIPv4(net) || !/^\d+$/.test(bits ?? '') || Number(bits) > 32) throw new FlagError(`--cluster-cidr: "${cidr}" is not an IPv4 CIDR`);
+  const cidr = parseClusterCIDRFlag(raw.clusterCidr);
   return {
     kubeconfig: raw.kubeconfig?.trim() || fromEnv || join(env.home, '.kube', 'config'),
     ...(raw.context ? { context: raw.context } : {}),
     nodeName: raw.nodeName.trim(),
     nodeIPs: raw.nodeIp ?? [],
     clusterCIDR: cidr,
-    mode: parseProxyMode(raw.proxyMode),
+    mode: parseProxyModeFlag(raw.proxyMode),
     logFormat: parseLogFormat(raw.logFormat, env.isTTY),
   };
-}
-
-const MODES: ProxyModeChoice[] = ['auto', 'nftables', 'iptables', 'userspace'];
-
-function parseProxyMode(value: string | undefined): ProxyModeChoice {
-  const mode = (value ?? 'auto').trim();
-  if (!(MODES as string[]).includes(mode)) throw new FlagError(`--proxy-mode: "${mode}" is not one of ${MODES.join(', ')}`);
-  return mode as ProxyModeChoice;
 }
 
 /** Runs until `signal` aborts; resolves with the exit code. */
@@ -90,8 +80,8 @@ export function registerProxyCommand(program: Command, io: { stdout: { write(s: 
     .option('--context <name>', 'kubeconfig context to use (default: its current context)')
     .option('--node-name <name>', 'this node\'s name, for the Local traffic policies (required)')
     .option('--node-ip <ip>', 'address accepting NodePort traffic (repeatable) (default: every local address but loopback)', repeatable)
-    .option('--cluster-cidr <cidr>', `the pod network; other clients of a ClusterIP are masqueraded (default: ${DEFAULT_CLUSTER_CIDR})`)
-    .addOption(new Option('--proxy-mode <mode>', 'nftables, iptables or userspace (default: auto: the first of these the host supports)').choices(MODES))
+    .option('--cluster-cidr <cidr>', `the pod network; other clients of a ClusterIP are masqueraded (default: ${DEFAULT_NODE_CLUSTER_CIDR})`)
+    .addOption(new Option('--proxy-mode <mode>', 'nftables, iptables or userspace (default: auto: the first of these the host supports)').choices([...PROXY_MODES]))
     .addOption(new Option('--log-format <format>', 'log format (default: text on a terminal, json otherwise)').choices(['json', 'text']))
     .addHelpText('after', examples)
     .action(async (raw: RawProxyFlags) => {
