@@ -181,21 +181,19 @@ export const defaultAgentComponents: AgentComponents = {
  */
 async function withNodeNetwork<T>(client: KubeletSettings['client'], node: NodeFlags, components: AgentComponents, logger: Logger, signal: AbortSignal, run: () => Promise<T>): Promise<T> {
   if (!components.network) return run();
-  const stop = new AbortController();
+  // Stops with the agent, or when the kubelet ends on its own.
+  const kubeletDone = new AbortController();
+  const stop = AbortSignal.any([signal, kubeletDone.signal]);
   // The proxy, DNS server, pod network and their informers each listen on it.
-  setMaxListeners(50, stop.signal);
-  const onAbort = () => stop.abort();
-  if (signal.aborted) stop.abort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  setMaxListeners(50, stop);
   const network = runNodeNetwork({
     client, nodeName: node.nodeName, ...(node.nodeIP ? { nodeIP: node.nodeIP } : {}), clusterDNS: node.clusterDNS, clusterDomain: node.clusterDomain,
-    net: node.network, logger, signal: stop.signal, parts: components.network,
+    net: node.network, logger, signal: stop, parts: components.network,
   }).catch((err: unknown) => logger.with({ component: 'node-network' }).error(`failed: ${errorMessage(err)}`));
   try {
     return await run();
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    stop.abort();
+    kubeletDone.abort();
     await network;
   }
 }
