@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createLogger, type Logger } from '../apimachinery/log.js';
 import { FlagError, parseLogFormat, type LogFormat } from './flags.js';
+import { DEFAULT_CLUSTER_DNS } from './agent.js';
 import { repeatable, untilSignalled } from './signals.js';
 
 export const DEFAULT_DNS_LISTEN = '127.0.0.1:5353';
-export const DEFAULT_CLUSTER_DNS = '10.43.0.10';
 
 export interface RawDnsFlags {
   kubeconfig?: string;
