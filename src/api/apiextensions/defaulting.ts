@@ -1,0 +1,3 @@
+import type { JSONSchemaProps } from './schema-types.js';
+
+export function applyDefaults(_schema: JSONSchemaProps, _obj: Record<string, unknown>): void {}

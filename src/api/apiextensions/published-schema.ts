@@ -1,0 +1,3 @@
+export function publishedVersionSchema(_crd: Record<string, unknown>, _version: string): Record<string, unknown> {
+  return {};
+}
