@@ -43,8 +43,21 @@ export const propertyPatches = {
   [ext('JSONSchemaProps')]: { maximum: double, minimum: double, multipleOf: double },
 };
 
-/** Properties kubernetes-types leaves out because their names are not identifiers. */
+const admissionRule = {
+  resources: {
+    type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic',
+    description: 'The resources this rule applies to: plural names, `*` for all, `pods/status` for a subresource, `*/*` or `pods/*` with subresources.',
+  },
+  scope: { type: 'string', description: 'Cluster, Namespaced or "*" (the default): the scope of the resources this rule matches.' },
+};
+
+/**
+ * Properties kubernetes-types leaves out: names that are not identifiers, and the fields of
+ * embedded Go structs it drops (a webhook rule's inline Rule).
+ */
 export const extraProperties = {
+  [`${prefixOf('admissionregistration/v1')}.RuleWithOperations`]: admissionRule,
+  [`${prefixOf('admissionregistration/v1')}.NamedRuleWithOperations`]: admissionRule,
   [ext('JSONSchemaProps')]: {
     'x-kubernetes-embedded-resource': { type: 'boolean', description: 'The object is an embedded Kubernetes resource with apiVersion, kind and metadata.' },
     'x-kubernetes-int-or-string': { type: 'boolean', description: 'The value may be an integer or a string.' },
@@ -58,6 +71,11 @@ export const extraProperties = {
       'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'rule',
       description: 'CEL validation rules for this value.',
     },
+  },
+  // The fields of the embedded Rule, which the declaration of RuleWithOperations leaves out.
+  [`${prefixOf('admissionregistration/v1')}.RuleWithOperations`]: {
+    resources: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic', description: "Resources is a list of resources this rule applies to: 'pods', 'pods/status', '*', '*/scale' or '*/*'." },
+    scope: { type: 'string', description: 'Scope specifies the scope of this rule: "Cluster", "Namespaced" or "*".' },
   },
 };
 
