@@ -11,6 +11,7 @@ import { schedulingV1Resources } from './resources/scheduling/index.js';
 import { rbacV1Resources } from './resources/rbac/index.js';
 import { policyV1Resources } from './resources/policy/index.js';
 import { storageV1Resources } from './resources/storage/index.js';
+import { admissionregistrationV1Resources } from './resources/admissionregistration/index.js';
 
 export function allResources(): ResourceType[] {
   return [
@@ -21,6 +22,7 @@ export function allResources(): ResourceType[] {
     ...policyV1Resources,
     ...rbacV1Resources,
     ...storageV1Resources,
+    ...admissionregistrationV1Resources,
     ...schedulingV1Resources,
     ...coordinationV1Resources,
     ...discoveryV1Resources,
