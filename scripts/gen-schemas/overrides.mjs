@@ -53,9 +53,13 @@ const admissionRule = {
 
 /**
  * Properties kubernetes-types leaves out: names that are not identifiers, and the fields of
- * embedded Go structs it drops (a webhook rule's inline Rule).
+ * embedded Go structs it drops (a webhook rule's inline Rule), and ResourceRule's verbs and resources.
  */
 export const extraProperties = {
+  [`${prefixOf('authorization/v1')}.ResourceRule`]: {
+    verbs: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic', description: 'The verbs allowed on the resources: get, list, create, update, delete…, or `*` for all.' },
+    resources: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic', description: 'The resources the rule applies to, `*` for all, `pods/log` for a subresource.' },
+  },
   [`${prefixOf('admissionregistration/v1')}.RuleWithOperations`]: admissionRule,
   [`${prefixOf('admissionregistration/v1')}.NamedRuleWithOperations`]: admissionRule,
   [ext('JSONSchemaProps')]: {
