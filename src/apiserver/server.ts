@@ -27,6 +27,7 @@ import { createAdmission } from './admission/create.js';
 import type { UserInfo } from './registry/strategy.js';
 import { socketPair } from './inprocess.js';
 import { closeDirect, directHandler, type DirectHandler } from './direct.js';
+import { serveCustomResourceDefinitions, type CustomResourceController } from './crd/index.js';
 import { acceptUpgrades, configureKubeletClient, type KubeletClientConfig } from './streaming/index.js';
 
 export interface ApiServerOptions {
@@ -69,11 +70,14 @@ export class ApiServer {
   private readonly authn: RequestAuthenticator;
   private readonly nodeIdentity?: NodeIdentityOptions;
   readonly serviceAccountTokens: ServiceAccountTokens;
+  /** Serves the established CustomResourceDefinitions. */
+  readonly customResources: CustomResourceController;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? silentLogger).with({ component: 'apiserver' });
     this.registry = new Registry(opts.resources ?? allResources(), opts.backend, defaultStrategies({ serviceCIDR: opts.serviceCIDR }));
+    this.customResources = serveCustomResourceDefinitions(this.registry, this.clock, this.log);
     const admission = createAdmission(this.registry);
     for (const store of this.registry.all()) store.admission = admission;
     this.openapi = new OpenAPIDocuments(this.registry);
@@ -117,6 +121,7 @@ export class ApiServer {
     });
     startCompactor(this.opts.backend, { ...this.opts.compaction, clock: this.clock, signal, logger: this.opts.logger });
     await bootstrapCluster(this.registry, this.clock, this.address().port, this.opts.clusterDNS, this.opts.serviceCIDR);
+    await this.customResources.start(signal);
     this.isReady = true;
     this.markReady();
   }

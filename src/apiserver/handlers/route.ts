@@ -11,6 +11,7 @@ import { createObject, deleteCollection, deleteObject, getObject, listObjects, u
 import { patchObject } from './patch.js';
 import { getScale, writeScale } from './scale.js';
 import { serveNodeStream } from '../streaming/index.js';
+import { routeCustomResourceWrite } from '../crd/handlers.js';
 
 function resourceNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -23,6 +24,8 @@ export async function routeResource(r: RestRequest): Promise<void> {
     throw info.verb === 'create' ? methodNotAllowed() : resourceNotFound();
   }
   if (!rt.namespaced && info.namespace !== undefined) throw resourceNotFound();
+  const customWrite = routeCustomResourceWrite(r);
+  if (customWrite) return customWrite;
 
   if (info.subresource) {
     if (info.rest.length) throw resourceNotFound();
