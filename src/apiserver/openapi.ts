@@ -5,8 +5,9 @@ import { buildOpenAPIV3Document, buildOpenAPIV3Index, documentHash } from '../ap
 import type { Registry } from './registry/registry.js';
 import { writeStatus } from './response.js';
 import { StatusError } from '../apimachinery/status.js';
+import { customOpenAPIDocument } from './crd/openapi.js';
 
-interface Doc { body: string; hash: string }
+interface Doc { body: string; hash: string; custom?: boolean }
 
 function gvPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -15,24 +16,34 @@ function gvPath(group: string, version: string): string {
 export class OpenAPIDocuments {
   private docs?: Map<string, Doc>;
   private index?: string;
+  private builtAt = -1;
 
   constructor(private readonly registry: Registry) {}
 
   private build(): void {
-    if (this.docs) return;
+    // Custom resources come and go at runtime: their documents are rebuilt on every registry
+    // change; built-in group-versions never change and keep theirs.
+    if (this.docs && this.builtAt === this.registry.changes) return;
+    const previous = this.docs;
     const docs = new Map<string, Doc>();
     const gvs: { group: string; version: string }[] = [];
     for (const g of this.registry.groups()) {
       for (const v of g.versions) {
-        const doc = buildOpenAPIV3Document(g.group, v, this.registry.resources(g.group, v));
-        const body = JSON.stringify(doc);
-        const hash = documentHash(doc);
-        docs.set(gvPath(g.group, v), { body, hash });
+        const path = gvPath(g.group, v);
+        const custom = customOpenAPIDocument(this.registry, g.group, v);
+        const kept = custom ? undefined : previous?.get(path);
+        if (kept && !kept.custom) {
+          docs.set(path, kept);
+        } else {
+          const doc = custom ?? buildOpenAPIV3Document(g.group, v, this.registry.resources(g.group, v));
+          docs.set(path, { body: JSON.stringify(doc), hash: documentHash(doc), custom: Boolean(custom) });
+        }
         gvs.push({ group: g.group, version: v });
       }
     }
     this.index = JSON.stringify(buildOpenAPIV3Index(gvs, (gv) => docs.get(gvPath(gv.group, gv.version))!.hash));
     this.docs = docs;
+    this.builtAt = this.registry.changes;
   }
 
   serve(req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams): void {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, startTestServer, type TestServer } from '../testing/fixture.js';
+import { printerColumns } from '../../api/apiextensions/index.js';
 import { widgetCRD } from './crd-testing.js';
 
 const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
@@ -160,6 +161,32 @@ describe('CustomResourceDefinitions', () => {
     assert.equal((await s.request('GET', '/apis/cluster.example.com/v1/namespaces/default/globals')).status, 404);
   });
 
+  test('print Tables with the printer columns', async () => {
+    await s.request('POST', W1, widget('printed', { size: 'large', replicas: 2 }));
+    const t = await s.request('GET', `${W1}/printed`, undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    assert.equal(t.json.kind, 'Table');
+    const cols = printerColumns(widgetCRD().spec.versions[1].additionalPrinterColumns);
+    assert.deepEqual(t.json.columnDefinitions.map((c: any) => c.name), ['Name', ...cols.map((c) => c.name)]);
+    assert.equal(t.json.rows[0].cells[0], 'printed');
+    assert.equal(t.json.rows[0].cells.length, cols.length + 1);
+  });
+
+  test('publish OpenAPI v3 documents for the custom group-versions', async () => {
+    const index = await s.request('GET', '/openapi/v3');
+    assert.ok(index.json.paths['apis/example.com/v1'], Object.keys(index.json.paths).join(' '));
+    assert.ok(index.json.paths['apis/example.com/v1beta1']);
+    const doc = await s.request('GET', '/openapi/v3/apis/example.com/v1');
+    assert.equal(doc.status, 200);
+    const schema = doc.json.components.schemas['com.example.v1.Widget'];
+    assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'example.com', version: 'v1', kind: 'Widget' }]);
+    assert.ok(schema.properties.spec);
+    assert.ok(doc.json.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']);
+    const patch = doc.json.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}'].patch;
+    assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'example.com', version: 'v1', kind: 'Widget' });
+    assert.ok(patch.parameters.some((p: any) => p.name === 'fieldValidation'));
+    assert.ok(doc.json.paths['/apis/example.com/v1/namespaces/{namespace}/widgets/{name}/scale']);
+  });
+
   test('deleting the CRD deletes its objects and stops serving it', async () => {
     const crd = widgetCRD({ group: 'doomed.example.com' });
     assert.equal((await s.request('POST', CRDS, crd)).status, 201);
@@ -173,6 +200,7 @@ describe('CustomResourceDefinitions', () => {
     await eventually(async () => (await s.request('GET', `${CRDS}/widgets.doomed.example.com`)).status === 404);
     await eventually(async () => (await s.request('GET', '/apis/doomed.example.com/v1')).status === 404);
     assert.equal((await s.request('GET', '/apis/doomed.example.com/v1/widgets')).status, 404);
+    assert.equal((await s.request('GET', '/openapi/v3')).json.paths['apis/doomed.example.com/v1'], undefined);
     const keys = await s.backend.list('/registry/widgets.doomed.example.com/', {});
     assert.equal(keys.items.length, 0);
   });

@@ -41,6 +41,8 @@ export interface CRDStatus {
 /** What the custom resource handlers need beyond the ResourceType. */
 export interface CustomResourceInfo {
   crdName: string;
+  /** The CRD the resource was built from (for the published OpenAPI schema). */
+  crd: CRD;
   schema: JSONSchemaProps;
   storageVersion: string;
   /** Set while the CRD is being deleted: no new objects. */
@@ -108,7 +110,7 @@ export function customResourceType(crd: CRD, version: CRDVersion): ResourceType 
     columns: printerColumns(columns),
     row: (obj, now) => printerCells(columns, obj as Record<string, unknown>, now),
   };
-  customResources.set(rt, { crdName: crd.metadata?.name ?? '', schema, storageVersion: storageVersionOf(crd) ?? version.name });
+  customResources.set(rt, { crdName: crd.metadata?.name ?? '', crd, schema, storageVersion: storageVersionOf(crd) ?? version.name });
   return rt;
 }
 
