@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { convertModule } from './gen-schemas/convert.mjs';
 import { defaultSemantics, listSemantics } from './gen-schemas/list-semantics.mjs';
 import { definitionPatches, extraKinds, extraProperties, propertyPatches, syntheticDefinitions } from './gen-schemas/overrides.mjs';
+import { writeProtoDescriptor } from './gen-schemas/proto.mjs';
 
 const started = performance.now();
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,5 +118,6 @@ for (const dir of ['src/api/generated', 'dist/src/api/generated']) {
   mkdirSync(join(root, dir), { recursive: true });
   writeFileSync(join(root, dir, 'schemas.json'), text);
 }
+writeProtoDescriptor(root, definitions);
 const ms = Math.round(performance.now() - started);
 console.log(`gen-schemas: ${Object.keys(definitions).length} definitions, ${(text.length / 1024).toFixed(0)} KiB, ${ms} ms`);

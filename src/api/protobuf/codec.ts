@@ -1,0 +1,139 @@
+// Converting objects between the JSON our API server stores and the raw protobuf message of the
+// Kubernetes wire format (the bytes inside the envelope's `raw`), by the generated definitions.
+import { planOf, type FieldPlan, type MessagePlan } from './plans.js';
+import {
+  durationFromWire, durationToWire, int64, intOrStringFromWire, intOrStringToWire, timeFromWire, timeToWire,
+  type IntOrStringWire, type Long, type Timestamp,
+} from './wire-values.js';
+
+type JSONObject = Record<string, unknown>;
+type Message = Record<string, unknown>;
+
+/** The protobuf message of `obj` as the definition describes it; only fields present are written. */
+export function encodeObject(obj: JSONObject, definitionName: string): Uint8Array {
+  const plan = planOf(definitionName);
+  return plan.type.encode(toMessage(obj, plan)).finish();
+}
+
+/**
+ * The JSON object a message holds. Zero scalars of optional fields are dropped (Go writes every
+ * non-pointer scalar, where JSON would leave it out), except where zero means something (pointer-fields.ts).
+ * Throws on malformed bytes (protobufjs' RangeError/Error).
+ */
+export function decodeObject(bytes: Uint8Array, definitionName: string): JSONObject {
+  const plan = planOf(definitionName);
+  return fromMessage(plan.type.decode(bytes) as unknown as Message, plan);
+}
+
+function toMessage(obj: JSONObject, plan: MessagePlan): Message {
+  const out: Message = {};
+  for (const f of plan.fields) {
+    if (f.inline) {
+      out[f.name] = toMessage(obj, f.message!());
+      continue;
+    }
+    const v = obj[f.json];
+    if (v === undefined || v === null) continue;
+    if (f.repeated) {
+      if (!Array.isArray(v)) throw new Error(`${f.json}: expected an array`);
+      out[f.name] = v.map((x) => toWire(x, f));
+    } else if (f.map) {
+      if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`${f.json}: expected an object`);
+      const m: Message = {};
+      for (const [k, x] of Object.entries(v as JSONObject)) if (x !== null && x !== undefined) m[k] = toWire(x, f);
+      out[f.name] = m;
+    } else {
+      out[f.name] = toWire(v, f);
+    }
+  }
+  return out;
+}
+
+function toWire(v: unknown, f: FieldPlan): unknown {
+  switch (f.wire) {
+    case 'message': return toMessage(v as JSONObject, f.message!());
+    case 'time': case 'microtime': return timeToWire(String(v));
+    case 'duration': return { duration: durationToWire(String(v)) };
+    case 'quantity': return { string: String(v) };
+    case 'intstr': return intOrStringToWire(v as number | string);
+    case 'json': {
+      const raw = Buffer.from(JSON.stringify(v));
+      return { [f.message!().fields[0].name]: raw };
+    }
+    case 'list': {
+      const items = f.message!().fields[0];
+      return { items: (v as unknown[]).map((x) => toWire(x, items)) };
+    }
+    case 'bytes': return typeof v === 'string' ? Buffer.from(v, 'base64') : v;
+    default: return v;
+  }
+}
+
+function fromMessage(m: Message, plan: MessagePlan): JSONObject {
+  const out: JSONObject = {};
+  for (const f of plan.fields) {
+    const v = m[f.name];
+    if (f.inline) {
+      if (v) Object.assign(out, fromMessage(v as Message, f.message!()));
+      continue;
+    }
+    if (f.repeated) {
+      if (Array.isArray(v) && v.length) out[f.json] = v.map((x) => fromWire(x, f) ?? zeroOf(f));
+      continue;
+    }
+    if (f.map) {
+      if (v && typeof v === 'object') {
+        const entries = Object.entries(v as Message);
+        if (entries.length) out[f.json] = Object.fromEntries(entries.map(([k, x]) => [k, fromWire(x, f) ?? zeroOf(f)]));
+      }
+      continue;
+    }
+    if (!Object.hasOwn(m, f.name) || v === null || v === undefined) continue;
+    const value = fromWire(v, f);
+    if (value === undefined) continue;
+    if (!f.keepZero && (value === '' || value === 0 || value === false)) continue;
+    out[f.json] = value;
+  }
+  return out;
+}
+
+function fromWire(v: unknown, f: FieldPlan): unknown {
+  if (v === null || v === undefined) return undefined;
+  switch (f.wire) {
+    case 'message': return fromMessage(v as Message, f.message!());
+    case 'time': return timeFromWire(v as Timestamp, false);
+    case 'microtime': return timeFromWire(v as Timestamp, true);
+    case 'duration': return durationFromWire(int64((v as { duration?: number | Long }).duration));
+    case 'quantity': return (v as { string?: string }).string ?? '';
+    case 'intstr': return intOrStringFromWire(v as IntOrStringWire);
+    case 'json': {
+      const raw = (v as Message)[f.message!().fields[0].name] as Uint8Array | undefined;
+      if (!raw || raw.length === 0) return undefined;
+      if (raw[0] === 0x6b && raw[1] === 0x38 && raw[2] === 0x73 && raw[3] === 0x00) {
+        throw new Error(`${f.json}: embedded protobuf objects are not supported, only JSON`);
+      }
+      return JSON.parse(Buffer.from(raw).toString('utf8')) as unknown;
+    }
+    case 'list': {
+      const items = f.message!().fields[0];
+      const arr = (v as { items?: unknown[] }).items ?? [];
+      return arr.map((x) => fromWire(x, items) ?? zeroOf(items));
+    }
+    case 'int64': return int64(v as number | Long);
+    case 'bytes': return Buffer.from(v as Uint8Array).toString('base64');
+    default: return v;
+  }
+}
+
+/** A list item or map value is never absent: an empty message stands for its zero value. */
+function zeroOf(f: FieldPlan): unknown {
+  switch (f.wire) {
+    case 'message': return {};
+    case 'intstr': case 'int64': case 'int32': case 'double': return 0;
+    case 'bool': return false;
+    case 'list': return [];
+    case 'json': return null;
+    default: return '';
+  }
+}
+
