@@ -10,6 +10,7 @@ import { resourceForKind } from '../../client/rest.js';
 import { WorkQueue } from '../../client/workqueue.js';
 import { conditionsFor, mergeConditions, type NamespaceCondition } from './conditions.js';
 import { deleteNamespaceContent } from './content.js';
+import { discoverNamespacedResources } from './discovery.js';
 import { cachesSynced } from '../../client/cache-sync.js';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
@@ -41,7 +42,7 @@ export function namespaceReconciler(ctx: ControllerContext): (key: string) => Pr
     if (!(ns.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER)) return;
 
     const now = ctx.clock.now();
-    const report = await deleteNamespaceContent(ctx.client, name, now);
+    const report = await deleteNamespaceContent(ctx.client, name, now, await discoverNamespacedResources(ctx.client));
 
     const conditions = mergeConditions(ns.status?.conditions ?? [], conditionsFor(report), rfc3339(now));
     if (conditions || ns.status?.phase !== 'Terminating') {
