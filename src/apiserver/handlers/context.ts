@@ -23,7 +23,7 @@ export interface RestRequest {
 }
 
 export function requestContext(r: RestRequest, dryRun: boolean, fieldManager?: string): RequestContext {
-  return { user: r.user, now: r.clock.now(), dryRun, fieldManager };
+  return { user: r.user, now: r.clock.now(), dryRun, fieldManager, warnings: r.warnings };
 }
 
 export function warningHeaders(warnings: string[]): Record<string, string> {

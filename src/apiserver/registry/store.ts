@@ -44,8 +44,12 @@ export interface DeleteOptions {
 export interface CreateAdmission {
   mutate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<void>;
   validate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, ctx: RequestContext): Promise<(() => void) | void>;
-  /** Validating admission of a changed object on update of the main resource (Priority's one-default rule). */
-  validateUpdate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<void>;
+  /** Mutating admission of an update (main resource or `status`), after the kind's update preparation. */
+  mutateUpdate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
+  /** Validating admission of a changed object on update (Priority's one-default rule on the main resource). */
+  validateUpdate?(store: ResourceStore, namespace: string | undefined, obj: KubeObject, old: KubeObject, ctx: RequestContext, subresource?: string): Promise<void>;
+  /** Admission of a delete, with the stored object. */
+  validateDelete?(store: ResourceStore, namespace: string | undefined, old: KubeObject, opts: DeleteOptions, ctx: RequestContext): Promise<void>;
 }
 
 /** How many times a read-modify-write retries on a storage conflict before giving up. */
@@ -184,12 +188,13 @@ export class ResourceStore {
       const current = this.decode(kv);
       const desired = this.stamp(await mutate(this.decode(kv)));
       const next = this.prepareUpdate(desired, current, ctx, opts.subresource);
+      if (opts.subresource !== 'system') await this.admission?.mutateUpdate?.(this, namespace, next, current, ctx, opts.subresource);
       // System writes (binding, namespace finalization) change fields users may not; they are
       // checked by their handlers instead of the kind's update rules.
       const errs = opts.subresource === 'system' ? [] : [...validateUpdate(this.rt, next, current), ...(this.strategy.validate?.(next, current) ?? [])];
       if (errs.length) throw invalid(this.rt.group, this.rt.kind, name, errs);
       if (deepEqual(withoutRV(next), withoutRV(current))) return { object: current, changed: false };
-      if (!opts.subresource) await this.admission?.validateUpdate?.(this, namespace, next, current, ctx);
+      if (opts.subresource !== 'system') await this.admission?.validateUpdate?.(this, namespace, next, current, ctx, opts.subresource);
       const meta = next.metadata!;
       // An object whose deletion waited only on finalizers goes once the last one is removed.
       if (meta.deletionTimestamp && !(meta.finalizers?.length) && (meta.deletionGracePeriodSeconds ?? 0) === 0
@@ -281,6 +286,7 @@ export class ResourceStore {
         throw conflict(this.rt.group, this.rt.plural, name,
           `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${meta.resourceVersion}`);
       }
+      if (attempt === 0) await this.admission?.validateDelete?.(this, namespace, current, opts, ctx);
       const pending = this.pendingDeletion(current, opts, ctx.now);
       if (pending) {
         if (ctx.dryRun) return { object: pending, deleted: false };

@@ -14,6 +14,8 @@ export interface RequestContext {
   now: number;
   dryRun: boolean;
   fieldManager?: string;
+  /** Texts for the response's `Warning` headers (admission webhooks add theirs). */
+  warnings?: string[];
 }
 
 export interface Strategy {
