@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestInfo } from './request-info.js';
 import type { Registry } from './registry/registry.js';
 import { writeJSON } from './response.js';
+import { writeAggregatedDiscovery } from './discovery-etag.js';
 import {
   aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
 } from './discovery.js';
@@ -14,7 +15,7 @@ export function serveDiscovery(registry: Registry, req: IncomingMessage, res: Se
   const parts = info.path.split('/').filter(Boolean);
   if (parts.length === 1 && (parts[0] === 'api' || parts[0] === 'apis')) {
     if (aggregated) {
-      writeJSON(res, 200, aggregatedDiscovery(registry, parts[0] === 'api', aggregated), { 'Content-Type': aggregated, Vary: 'Accept' });
+      writeAggregatedDiscovery(req, res, aggregatedDiscovery(registry, parts[0] === 'api', aggregated), aggregated);
     } else if (parts[0] === 'api') {
       const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address;
       writeJSON(res, 200, apiVersions(`${host}:${addr.port}`), { Vary: 'Accept' });

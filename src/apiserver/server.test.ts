@@ -363,7 +363,7 @@ describe('API server', () => {
 
   test('watches from now on for sendInitialEvents=false without a resourceVersion', async () => {
     await s.request('POST', '/api/v1/namespaces/default/configmaps', cm('before-watch'));
-    const w = s.watch('/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=false&timeoutSeconds=1');
+    const w = s.watch('/api/v1/namespaces/default/configmaps?watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1');
     await new Promise((r) => setTimeout(r, 100));
     await s.request('POST', '/api/v1/namespaces/default/configmaps', cm('after-watch'));
     await w.ended;

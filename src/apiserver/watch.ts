@@ -122,7 +122,8 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
       const snapshot = await store.list(w.namespace, { filter: w.filter });
       for (const obj of snapshot.items) sendObject('ADDED', obj);
       lastRV = snapshot.resourceVersion;
-      if (w.sendInitialEvents) send('BOOKMARK', w.bookmark(lastRV, { 'k8s.io/initial-events-end': 'true' }));
+      // Only watchers that take bookmarks get the end-of-initial-events one, as in Kubernetes.
+      if (w.sendInitialEvents && w.allowBookmarks) send('BOOKMARK', w.bookmark(lastRV, { 'k8s.io/initial-events-end': 'true' }));
       startRevision = Number(snapshot.resourceVersion) + 1;
     } else if (rv === '' || rv === '0') {
       // No initial events asked for and no revision given: changes from now on.

@@ -1,5 +1,5 @@
 // The REST verbs on a resource: get, list, watch, create, update, delete, deletecollection.
-import { badRequest, methodNotAllowed, successStatus } from '../../apimachinery/status.js';
+import { badRequest, successStatus } from '../../apimachinery/status.js';
 import { readBody, mediaType, decodeJSON } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
 import { parseRV } from '../registry/store.js';
@@ -9,6 +9,7 @@ import { serveWatch } from '../watch.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { decodeBodyObject } from './decode.js';
 import { parseDeleteOptions, parseWriteOptions } from './options.js';
+import { sendInitialEventsOf, validateListOptions } from './list-options.js';
 import { bookmarkObject, renderList, renderObject, responseShape, watchRenderer } from './render.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 
@@ -33,6 +34,7 @@ export async function getObject(r: RestRequest): Promise<void> {
 export async function listObjects(r: RestRequest): Promise<void> {
   const shape = responseShape(r.req.headers.accept);
   const q = r.query;
+  validateListOptions(q, false);
   const filter = buildFilter(r.store.rt, q.get('labelSelector'), q.get('fieldSelector'));
   const result = await r.store.list(namespaceOf(r), {
     filter,
@@ -56,21 +58,13 @@ export async function watchObjects(r: RestRequest): Promise<void> {
   }
   const rv = q.get('resourceVersion');
   if (rv) parseRV(rv);
-  const sendInitial = q.get('sendInitialEvents');
-  if (sendInitial !== null && isTrue(sendInitial)) {
-    if (q.get('resourceVersionMatch') !== 'NotOlderThan') {
-      throw badRequest('sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan');
-    }
-    if (!isTrue(q.get('allowWatchBookmarks'))) {
-      throw badRequest('sendInitialEvents requires setting allowWatchBookmarks to true');
-    }
-  }
+  validateListOptions(q, true);
   await serveWatch(r.req, r.res, {
     store: r.store,
     namespace: namespaceOf(r),
     filter: f,
     resourceVersion: q.get('resourceVersion') ?? undefined,
-    sendInitialEvents: sendInitial === null ? undefined : isTrue(sendInitial),
+    sendInitialEvents: sendInitialEventsOf(q),
     allowBookmarks: isTrue(q.get('allowWatchBookmarks')),
     timeoutSeconds: intParam(q, 'timeoutSeconds'),
     render: watchRenderer(r.store, shape, q, () => r.clock.now()),
@@ -121,26 +115,4 @@ export async function deleteObject(r: RestRequest): Promise<void> {
   writeJSON(r.res, 200, successStatus({
     name: object.metadata?.name, group: r.store.rt.group || undefined, kind: r.store.rt.plural, uid: object.metadata?.uid,
   }));
-}
-
-export async function deleteCollection(r: RestRequest): Promise<void> {
-  if (!r.store.rt.namespaced && r.store.rt.plural === 'namespaces') throw methodNotAllowed();
-  const body = await readBody(r.req);
-  const text = body.toString('utf8').trim();
-  const options = parseDeleteOptions(text ? decodeJSON(body) : undefined, r.query);
-  const ctx = requestContext(r, options.dryRun ?? false);
-  const filter = buildFilter(r.store.rt, r.query.get('labelSelector'), r.query.get('fieldSelector'));
-  const ns = namespaceOf(r);
-  const list = await r.store.list(ns, { filter });
-  const deleted: KubeObject[] = [];
-  for (const item of list.items) {
-    try {
-      const res = await r.store.delete(ns, item.metadata!.name!, options, ctx);
-      deleted.push(res.object);
-    } catch (e) {
-      if ((e as { code?: number }).code !== 404) throw e;
-    }
-  }
-  const rv = String(await r.store.currentRevision());
-  writeJSON(r.res, 200, renderList(r.store, deleted, { resourceVersion: rv }, 'Object', r.query, r.clock.now()));
 }

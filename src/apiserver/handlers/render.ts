@@ -21,11 +21,18 @@ export function renderObject(store: ResourceStore, obj: KubeObject, shape: Respo
     case 'Table':
       return toTable(store.rt, [obj], { now, include: includeObject(q), resourceVersion: obj.metadata?.resourceVersion });
     case 'PartialObjectMetadata':
-    case 'PartialObjectMetadataList':
       return partialObjectMetadata(obj);
+    case 'PartialObjectMetadataList':
+      throw notAcceptable(`you requested PartialObjectMetadataList, but the requested object is not a list (${goTypeName(store, '')})`);
     default:
       return obj;
   }
+}
+
+/** How kube-apiserver names the object's type in its 406 messages (`*core.ConfigMap`). */
+function goTypeName(store: ResourceStore, suffix: string): string {
+  const pkg = store.rt.group ? store.rt.group.split('.')[0] : 'core';
+  return `*${pkg}.${store.rt.kind}${suffix}`;
 }
 
 export function renderList(
@@ -41,7 +48,10 @@ export function renderList(
   }
   const listMeta: Record<string, string> = { resourceVersion: meta.resourceVersion };
   if (meta.continueToken) listMeta.continue = meta.continueToken;
-  if (shape === 'PartialObjectMetadata' || shape === 'PartialObjectMetadataList') {
+  if (shape === 'PartialObjectMetadata') {
+    throw notAcceptable(`you requested PartialObjectMetadata, but the requested object is a list (${goTypeName(store, 'List')})`);
+  }
+  if (shape === 'PartialObjectMetadataList') {
     return { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: items.map(partialObjectMetadata) };
   }
   for (const it of items) {
