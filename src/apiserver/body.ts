@@ -2,6 +2,8 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, entityTooLarge, unsupportedMediaType } from '../apimachinery/status.js';
+import { hasProtobufMagic } from '../apimachinery/protobuf-envelope.js';
+import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -36,13 +38,14 @@ export function mediaType(req: IncomingMessage): string {
   return (ct ?? '').split(';')[0].trim().toLowerCase();
 }
 
-const objectTypes = ['application/json', 'application/yaml'];
+const objectTypes = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE];
 
 /** Decodes a create/update body into an object; rejects other media types with 415. */
 export function decodeObject(body: Buffer, type: string): Record<string, unknown> {
   if (type !== '' && !objectTypes.includes(type) && type !== 'application/x-yaml' && type !== 'text/yaml') {
     throw unsupportedMediaType(type, objectTypes);
   }
+  if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(body);
   const value = type === 'application/json' || type === '' ? decodeJSON(body) : decodeYAML(body);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('the request body must be a JSON object');
@@ -51,6 +54,8 @@ export function decodeObject(body: Buffer, type: string): Record<string, unknown
 }
 
 export function decodeJSON(body: Buffer): unknown {
+  // Typed clients send DeleteOptions in protobuf too; the envelope's magic is never valid JSON.
+  if (hasProtobufMagic(body)) return decodeProtobufBody(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   try {

@@ -1,8 +1,10 @@
 // Writing responses: JSON bodies, Status errors, and the media types clients negotiate.
 import type { ServerResponse } from 'node:http';
 import { StatusError, internalError, isStatusError, type Status } from '../apimachinery/status.js';
+import { answersInProtobuf, encodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 
 export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (answersInProtobuf(res) && writeProtobuf(res, code, body, headers)) return;
   const text = JSON.stringify(body);
   if (res.headersSent) {
     res.end();
@@ -15,6 +17,19 @@ export function writeJSON(res: ServerResponse, code: number, body: unknown, head
     ...headers,
   });
   res.end(text);
+}
+
+/** Built-in kinds in protobuf for clients that prefer it (see protobuf/media.ts); false: not encodable. */
+function writeProtobuf(res: ServerResponse, code: number, body: unknown, headers: Record<string, string>): boolean {
+  const bytes = encodeProtobufBody(body);
+  if (!bytes) return false;
+  if (res.headersSent) {
+    res.end();
+    return true;
+  }
+  res.writeHead(code, { ...headers, 'Content-Type': PROTOBUF_MEDIA_TYPE, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache, private' });
+  res.end(bytes);
+  return true;
 }
 
 export function writeText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
@@ -55,11 +70,12 @@ export function parseAccept(header: string | undefined): MediaRange[] {
 export type ResponseShape = 'Object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
 
 /**
- * Picks the response shape from an Accept header, in the client's order. JSON is the only
- * encoding served; a client that accepts nothing JSON-like gets 406.
+ * Picks the response shape from an Accept header, in the client's order. Objects are served in
+ * JSON or protobuf, Tables and metadata in JSON; a client that accepts none of these gets 406.
  */
 export function negotiate(header: string | undefined): ResponseShape | undefined {
   for (const m of parseAccept(header)) {
+    if (m.type === PROTOBUF_MEDIA_TYPE && !m.params.as) return 'Object';
     const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/yaml';
     if (!jsonish) continue;
     const as = m.params.as;

@@ -7,6 +7,7 @@ import type { ResourceStore } from './registry/store.js';
 import type { ObjectFilter } from './registry/filter.js';
 import { parseRV } from './registry/store.js';
 import { toStatusError } from './response.js';
+import { answersInProtobuf, PROTOBUF_WATCH_MEDIA_TYPE, watchEventFrame } from './protobuf/index.js';
 
 export interface WatchRequest {
   store: ResourceStore;
@@ -61,9 +62,10 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   req.on('close', close);
   res.on('error', close);
 
+  const protobufFrames = answersInProtobuf(res);
   const send = (type: WatchEventType, object: unknown) => {
     if (closed) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    res.write(protobufFrames ? watchEventFrame(type, object) : `${JSON.stringify({ type, object })}\n`);
     if (res.writableLength > MAX_BUFFERED_BYTES) close();
   };
   const sendObject = (type: WatchEventType, obj: KubeObject) => {
@@ -71,7 +73,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     send(type, w.render(obj, first));
     first = false;
   };
-  const shared = w.plain ? encodingsOf(store) : undefined;
+  const shared = w.plain && !protobufFrames ? encodingsOf(store) : undefined;
   /** A stored change as an event: `obj` is its decoded value when the caller has it already. */
   const sendStored = (type: WatchEventType, kv: KeyValue, obj?: KubeObject) => {
     if (!shared) {
@@ -96,7 +98,7 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
     close();
   };
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': protobufFrames ? PROTOBUF_WATCH_MEDIA_TYPE : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
 
   const timeoutMs = (w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : DEFAULT_MIN_TIMEOUT_S * (1 + Math.random())) * 1000;

@@ -13,6 +13,7 @@ import { patchObject } from './patch.js';
 import { getScale, writeScale } from './scale.js';
 import { serveNodeStream } from '../streaming/index.js';
 import { routeCustomResourceWrite } from '../crd/handlers.js';
+import { negotiateProtobuf } from '../protobuf/index.js';
 
 function resourceNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -25,6 +26,7 @@ export async function routeResource(r: RestRequest): Promise<void> {
     throw info.verb === 'create' ? methodNotAllowed() : resourceNotFound();
   }
   if (!rt.namespaced && info.namespace !== undefined) throw resourceNotFound();
+  negotiateProtobuf(r.req, r.res, rt);
   const customWrite = routeCustomResourceWrite(r);
   if (customWrite) return customWrite;
 
