@@ -6,6 +6,7 @@ import type { RequestContext, UserInfo } from '../registry/strategy.js';
 import type { Registry } from '../registry/registry.js';
 import type { Clock } from '../../apimachinery/clock.js';
 import type { ServiceAccountTokens } from '../authn/service-account-token.js';
+import { managerFromUserAgent } from '../fieldmanager.js';
 
 export interface RestRequest {
   req: IncomingMessage;
@@ -23,7 +24,8 @@ export interface RestRequest {
 }
 
 export function requestContext(r: RestRequest, dryRun: boolean, fieldManager?: string): RequestContext {
-  return { user: r.user, now: r.clock.now(), dryRun, fieldManager, warnings: r.warnings };
+  const manager = fieldManager ?? managerFromUserAgent(r.req.headers['user-agent']);
+  return { user: r.user, now: r.clock.now(), dryRun, fieldManager: manager, warnings: r.warnings };
 }
 
 export function warningHeaders(warnings: string[]): Record<string, string> {

@@ -14,6 +14,7 @@ import { deepEqual, fillCreateMeta, keepSystemMeta, specChanged } from './meta.j
 import type { RequestContext, Strategy } from './strategy.js';
 import { validateCreate, validateUpdate } from './validate.js';
 import type { ObjectFilter } from './filter.js';
+import { recordManagedFields } from '../fieldmanager.js';
 
 export interface ListQuery {
   filter?: ObjectFilter;
@@ -155,6 +156,7 @@ export class ResourceStore {
     await this.strategy.prepareForCreate?.(obj, { ...ctx, store: this });
     const errs = [...validateCreate(this.rt, obj), ...(this.strategy.validate?.(obj, undefined) ?? [])];
     if (errs.length) throw invalid(this.rt.group, this.rt.kind, meta.name ?? meta.generateName ?? '', errs);
+    recordManagedFields(this.rt, this.apiVersion, undefined, obj, ctx);
     const release = await this.admission?.validate?.(this, namespace, obj, ctx);
     try {
       if (ctx.dryRun) return obj;
@@ -189,6 +191,7 @@ export class ResourceStore {
       const desired = this.stamp(await mutate(this.decode(kv)));
       const next = this.prepareUpdate(desired, current, ctx, opts.subresource);
       if (opts.subresource !== 'system') await this.admission?.mutateUpdate?.(this, namespace, next, current, ctx, opts.subresource);
+      recordManagedFields(this.rt, this.apiVersion, current, next, ctx, opts.subresource);
       // System writes (binding, namespace finalization) change fields users may not; they are
       // checked by their handlers instead of the kind's update rules.
       const errs = opts.subresource === 'system' ? [] : [...validateUpdate(this.rt, next, current), ...(this.strategy.validate?.(next, current) ?? [])];
@@ -354,7 +357,6 @@ export class ResourceStore {
 function withoutRV(obj: KubeObject): KubeObject {
   const c = { ...obj, metadata: { ...obj.metadata } };
   delete c.metadata.resourceVersion;
-  delete c.metadata.managedFields;
   return c;
 }
 
