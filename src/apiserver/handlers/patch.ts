@@ -1,7 +1,7 @@
-// PATCH: JSON patch, merge patch, strategic merge patch and apply patches on objects.
+// PATCH: JSON patch, merge patch, strategic merge patch and apply patches (handed to apply.ts) on objects.
 import type { KubeObject } from '../../apimachinery/object.js';
 import {
-  OBJECT_MODIFIED, StatusError, badRequest, conflict, invalid, unsupportedMediaType,
+  OBJECT_MODIFIED, badRequest, conflict, invalid, unsupportedMediaType,
 } from '../../apimachinery/status.js';
 import { applyJsonPatch } from '../../apimachinery/patch/json-patch.js';
 import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
@@ -12,6 +12,7 @@ import { writeJSON } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
 import { parseWriteOptions } from './options.js';
+import { applyObject } from './apply.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
 export const MERGE_PATCH = 'application/merge-patch+json';
@@ -65,34 +66,19 @@ export async function patchObject(r: RestRequest, subresource?: 'status'): Promi
     throw invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
   }
   const patch = decodePatch(await readBody(r.req), type);
+  if (type === APPLY_PATCH) return applyObject(r, stripDirectives(patch), opts, subresource);
   const rt = r.store.rt;
   const ns = rt.namespaced ? r.info.namespace : undefined;
   const name = r.info.name!;
   const ctx = requestContext(r, opts.dryRun, opts.fieldManager);
-  try {
-    const { object } = await r.store.guaranteedUpdate(ns, name, ctx, (current) => {
-      const rv = current.metadata?.resourceVersion;
-      const patched = applyPatch(current, patch, type, rt.schema);
-      checkTypeMeta(patched, r.store.apiVersion, rt.kind);
-      r.warnings.splice(0, r.warnings.length, ...sanitize(rt, patched, opts.fieldValidation));
-      const wantRV = patched.metadata?.resourceVersion;
-      if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
-      return patched;
-    }, { subresource });
-    writeJSON(r.res, 200, object, warningHeaders(r.warnings));
-  } catch (e) {
-    // An apply patch creates what does not exist yet.
-    if (type === APPLY_PATCH && e instanceof StatusError && e.code === 404 && !subresource) {
-      const obj = structuredClone(stripDirectives(patch)) as KubeObject;
-      checkTypeMeta(obj, r.store.apiVersion, rt.kind);
-      obj.metadata ??= {};
-      if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-      obj.metadata.name = name;
-      const warnings = sanitize(rt, obj, opts.fieldValidation);
-      const created = await r.store.create(ns, obj, ctx);
-      writeJSON(r.res, 201, created, warningHeaders(warnings));
-      return;
-    }
-    throw e;
-  }
+  const { object } = await r.store.guaranteedUpdate(ns, name, ctx, (current) => {
+    const rv = current.metadata?.resourceVersion;
+    const patched = applyPatch(current, patch, type, rt.schema);
+    checkTypeMeta(patched, r.store.apiVersion, rt.kind);
+    r.warnings.splice(0, r.warnings.length, ...sanitize(rt, patched, opts.fieldValidation));
+    const wantRV = patched.metadata?.resourceVersion;
+    if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
+    return patched;
+  }, { subresource });
+  writeJSON(r.res, 200, object, warningHeaders(r.warnings));
 }
