@@ -15,6 +15,7 @@ test('every served kind and its List survive JSON → protobuf → JSON unchange
     const obj = fixtureOf(rt.group, rt.kind);
     assert.ok(obj, `a fixture for ${rt.kind}`);
     assert.deepEqual(roundTrip(obj, rt.schema), obj, rt.schema);
+    if (rt.verbs && !rt.verbs.includes('list')) continue;
     const list = { metadata: { resourceVersion: '42', continue: 'eyJydiI6NDJ9', remainingItemCount: 0 }, items: [obj, { metadata: { name: 'second' } }] };
     assert.deepEqual(roundTrip(list, `${rt.schema}List`), list, `${rt.schema}List`);
   }

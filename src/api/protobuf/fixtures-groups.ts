@@ -90,4 +90,13 @@ export const groupFixtures: Record<string, Obj> = {
     },
     status: { loadBalancer: { ingress: [{ ip: '192.168.1.200', ports: [{ port: 443, protocol: 'TCP', error: 'Pending' }] }] } },
   },
+  SelfSubjectAccessReview: {
+    metadata: {}, spec: { resourceAttributes: { namespace: 'default', verb: 'get', group: 'apps', version: 'v1', resource: 'deployments', subresource: 'scale', name: 'web' } },
+    status: { allowed: true, reason: 'no authorization layer' },
+  },
+  SelfSubjectRulesReview: {
+    metadata: {}, spec: { namespace: 'default' },
+    status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false },
+  },
+  SelfSubjectReview: { metadata: {}, status: { userInfo: { username: 'admin', uid: 'u5', groups: ['system:masters', 'system:authenticated'], extra: { scopes: ['view'] } } } },
 };

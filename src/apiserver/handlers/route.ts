@@ -14,6 +14,7 @@ import { getScale, writeScale } from './scale.js';
 import { serveNodeStream } from '../streaming/index.js';
 import { routeCustomResourceWrite } from '../crd/handlers.js';
 import { negotiateProtobuf } from '../protobuf/index.js';
+import { isSelfReview, serveSelfReview } from './self-review.js';
 
 function resourceNotFound(): StatusError {
   return new StatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -27,6 +28,7 @@ export async function routeResource(r: RestRequest): Promise<void> {
   }
   if (!rt.namespaced && info.namespace !== undefined) throw resourceNotFound();
   negotiateProtobuf(r.req, r.res, rt);
+  if (isSelfReview(rt)) return serveSelfReview(r);
   const customWrite = routeCustomResourceWrite(r);
   if (customWrite) return customWrite;
 
