@@ -51,3 +51,16 @@ export function crDuplicate(path: string, value: unknown): FieldError {
 export function crComposite(message: string): FieldError {
   return crInvalid('', '', message);
 }
+
+/** `Required value: detail` (Go omits the detail part when it is empty). */
+export function fieldRequired(path: string, detail = ''): FieldError {
+  return { type: 'FieldValueRequired', field: at(path), message: detail ? `Required value: ${detail}` : '' };
+}
+
+export function fieldForbidden(path: string, detail: string): FieldError {
+  return { type: 'FieldValueForbidden', field: at(path), message: `Forbidden: ${detail}` };
+}
+
+/** Kubernetes' field.Path helpers: `.child`, `[key]`, `[index]`. */
+export const child = (path: string, name: string): string => (path ? `${path}.${name}` : name);
+export const key = (path: string, k: string | number): string => `${path}[${k}]`;

@@ -68,6 +68,13 @@ function pruneBelowPreserved(x: unknown, s: JSONSchemaProps, isResource: boolean
   }
 }
 
+/** Prunes any value in place against `schema`; `isResource` marks an object root (keeps type meta). */
+export function pruneAt(schema: JSONSchemaProps, value: unknown, isResource: boolean): string[] {
+  const run: PruneRun = { pruned: [] };
+  pruneValue(value, schema, isResource, '', run);
+  return run.pruned;
+}
+
 /** Prunes `obj` (a whole custom resource) in place; returns the pruned paths (`spec.foo`, `spec.list[0].bar`). */
 export function pruneObject(schema: JSONSchemaProps, obj: Record<string, unknown>): string[] {
   const run: PruneRun = { pruned: [] };
