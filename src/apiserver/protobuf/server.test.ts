@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import protobuf from 'protobufjs';
 import { unwrapEnvelope, wrapEnvelope } from '../../apimachinery/protobuf-envelope.js';
 import { decodeObject, encodeObject } from '../../api/protobuf/index.js';
-import { startTestServer, type TestServer } from '../testing/fixture.js';
+import { eventually, startTestServer, type TestServer } from '../testing/fixture.js';
+import { widgetCRD } from '../crd/crd-testing.js';
 
 const PB = 'application/vnd.kubernetes.protobuf';
 const KUBECTL_ACCEPT = `${PB},application/json`;
@@ -145,5 +146,22 @@ describe('the API server speaks the Kubernetes protobuf format', () => {
     await s.request('DELETE', `${CMS}/watched`);
     await done;
     assert.deepEqual(events.map((e) => [e.type, e.object.kind, (e.object.metadata as { name: string }).name]), [['ADDED', 'ConfigMap', 'watched'], ['DELETED', 'ConfigMap', 'watched']]);
+  });
+
+  test('custom resources refuse protobuf bodies with 415 and answer in JSON', async () => {
+    const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    assert.equal((await s.request('POST', crds, widgetCRD())).status, 201);
+    await eventually(async () => {
+      const crd = (await s.request('GET', `${crds}/widgets.example.com`)).json;
+      return crd?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Established' && c.status === 'True');
+    });
+    const widgets = '/apis/example.com/v1/namespaces/default/widgets';
+    const body = envelope('v1', 'ConfigMap', 'io.k8s.api.core.v1.ConfigMap', { metadata: { name: 'w' } });
+    const res = await raw('POST', widgets, body, { Accept: KUBECTL_ACCEPT });
+    assert.equal(res.status, 415, res.body.toString());
+    assert.match(res.type, /^application\/json/);
+    const list = await raw('GET', widgets, undefined, { Accept: KUBECTL_ACCEPT });
+    assert.equal(list.status, 200);
+    assert.equal(JSON.parse(list.body.toString()).kind, 'WidgetList');
   });
 });
