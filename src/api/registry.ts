@@ -13,12 +13,16 @@ import { policyV1Resources } from './resources/policy/index.js';
 import { storageV1Resources } from './resources/storage/index.js';
 import { customResourceDefinitions } from './apiextensions/index.js';
 import { admissionregistrationV1Resources } from './resources/admissionregistration/index.js';
+import { authenticationV1Resources } from './resources/authentication/index.js';
+import { authorizationV1Resources } from './resources/authorization/index.js';
 
 export function allResources(): ResourceType[] {
   return [
     ...coreV1Resources,
     ...appsV1Resources,
     ...eventsV1Resources,
+    ...authenticationV1Resources,
+    ...authorizationV1Resources,
     ...batchV1Resources,
     ...policyV1Resources,
     ...rbacV1Resources,
