@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { configMap, createNamespace, createObject, cmPath } from './fixtures.js';
+import { configMap, createNamespace, createObject, cmPath, deployPath, deployment } from './fixtures.js';
 import { parseTable } from './kubectl.js';
 import { pythonWithClient, runPythonClient } from './python-client.js';
 import type { Kite } from './server-process.js';
@@ -126,6 +126,18 @@ describeBothStores('discovery and lists', (ctx) => {
     await deleter.waitFor((_, err) => /sendInitialEvents=true/.test(err), 30_000, 'the delete wait to watch');
     assert.equal((await kite.request('DELETE', `${cmPath(ns)}/later`)).status, 200);
     assert.equal(await deleter.exited(30_000), 0, deleter.stderr());
+  });
+
+  it('kubectl rollout status follows a deployment through a watch-list', async () => {
+    const { kite } = ctx;
+    const ns = uniqueName('rollout');
+    await createNamespace(kite, ns);
+    // No replicas: the rollout completes once the controller has observed the generation.
+    await createObject(kite, deployPath(ns), deployment(ns, 'idle', { replicas: 0 }));
+    const res = await kite.kubectl(['rollout', 'status', '-n', ns, 'deployment/idle', '--timeout=60s', '-v=6'], { env: WATCH_LIST_ENV, timeoutMs: 90_000 });
+    assert.match(res.stdout, /deployment "idle" successfully rolled out/);
+    const watches = loggedRequests(res.stderr).filter((r) => r.includes('watch=true'));
+    assert.ok(watches.length >= 1 && watches.every((w) => /sendInitialEvents=true/.test(w)), res.stderr);
   });
 
   it('a raw watch-list streams ADDED for every object, exactly one bookmark, then live events', async () => {
