@@ -84,6 +84,25 @@ describe('discovery and list answers', () => {
     assert.match(oneAsList.json.message, /you requested PartialObjectMetadataList, but the requested object is not a list/);
   });
 
+  test('Table rows carry metadata, the object or nothing by includeObject, and an unknown value is 400', async () => {
+    const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+    const ns = await namespace('tables');
+    await s.request('POST', `/api/v1/namespaces/${ns}/configmaps`, cm('t'));
+    const rowObject = async (q: string) => {
+      const r = await s.request('GET', `/api/v1/namespaces/${ns}/configmaps/t${q}`, undefined, { Accept: TABLE });
+      assert.equal(r.status, 200, r.body);
+      return r.json.rows[0].object;
+    };
+    assert.deepEqual([(await rowObject('')).kind, (await rowObject('?includeObject=Metadata')).apiVersion], ['PartialObjectMetadata', 'meta.k8s.io/v1']);
+    assert.deepEqual((await rowObject('?includeObject=Object')).data, { k: 't' });
+    assert.equal(await rowObject('?includeObject=None'), undefined);
+    const bad = await s.request('GET', `/api/v1/namespaces/${ns}/configmaps?includeObject=All`, undefined, { Accept: TABLE });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.message, 'unrecognized includeObject value: "All"');
+    const badWatch = await s.request('GET', `/api/v1/namespaces/${ns}/configmaps?watch=1&includeObject=All`, undefined, { Accept: TABLE });
+    assert.equal(badWatch.status, 400);
+  });
+
   test('a watch-list sends ADDED for each object, one initial-events-end bookmark, then live events', async () => {
     const ns = await namespace('watchlist');
     for (const n of ['a', 'b', 'c']) await s.request('POST', `/api/v1/namespaces/${ns}/configmaps`, cm(n));

@@ -1,6 +1,6 @@
 // Shaping read responses: full objects, lists, Tables or metadata only, as negotiated.
 import type { KubeObject } from '../../apimachinery/object.js';
-import { notAcceptable } from '../../apimachinery/status.js';
+import { badRequest, notAcceptable } from '../../apimachinery/status.js';
 import type { ResourceStore } from '../registry/store.js';
 import { negotiate, type ResponseShape } from '../response.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from '../table.js';
@@ -13,7 +13,9 @@ export function responseShape(accept: string | undefined): ResponseShape {
 
 export function includeObject(q: URLSearchParams): IncludeObject {
   const v = q.get('includeObject');
-  return v === 'None' || v === 'Object' ? v : 'Metadata';
+  if (v === null || v === '' || v === 'Metadata') return 'Metadata';
+  if (v === 'None' || v === 'Object') return v;
+  throw badRequest(`unrecognized includeObject value: ${JSON.stringify(v)}`);
 }
 
 export function renderObject(store: ResourceStore, obj: KubeObject, shape: ResponseShape, q: URLSearchParams, now: number): unknown {
@@ -63,9 +65,11 @@ export function renderList(
 
 /** Watch events carry objects shaped like the list would be; Tables send columns once. */
 export function watchRenderer(store: ResourceStore, shape: ResponseShape, q: URLSearchParams, now: () => number) {
+  // Checked before the stream starts: a bad value is a 400, not a broken watch.
+  const include = shape === 'Table' ? includeObject(q) : 'Metadata';
   return (obj: KubeObject, first: boolean): unknown => {
     if (shape === 'Table') {
-      return toTable(store.rt, [obj], { now: now(), include: includeObject(q), resourceVersion: obj.metadata?.resourceVersion, withColumns: first });
+      return toTable(store.rt, [obj], { now: now(), include, resourceVersion: obj.metadata?.resourceVersion, withColumns: first });
     }
     if (shape === 'PartialObjectMetadata' || shape === 'PartialObjectMetadataList') return partialObjectMetadata(obj);
     return obj;
