@@ -19,9 +19,17 @@ export function writeJSON(res: ServerResponse, code: number, body: unknown, head
   res.end(text);
 }
 
-/** Built-in kinds in protobuf for clients that prefer it (see protobuf/media.ts); false: not encodable. */
+/**
+ * Built-in kinds in protobuf for clients that prefer it (see protobuf/media.ts); false when the
+ * body has no message or does not fit it, and JSON (which such clients also accept) is written.
+ */
 function writeProtobuf(res: ServerResponse, code: number, body: unknown, headers: Record<string, string>): boolean {
-  const bytes = encodeProtobufBody(body);
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = encodeProtobufBody(body);
+  } catch {
+    return false;
+  }
   if (!bytes) return false;
   if (res.headersSent) {
     res.end();

@@ -148,6 +148,24 @@ describe('the API server speaks the Kubernetes protobuf format', () => {
     assert.deepEqual(events.map((e) => [e.type, e.object.kind, (e.object.metadata as { name: string }).name]), [['ADDED', 'ConfigMap', 'watched'], ['DELETED', 'ConfigMap', 'watched']]);
   });
 
+  test('the scale subresource reads and writes Scale in protobuf, replicas 0 included', async () => {
+    const deploys = '/apis/apps/v1/namespaces/default/deployments';
+    const created = await s.request('POST', deploys, {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'scaled' },
+      spec: { replicas: 2, selector: { matchLabels: { app: 's' } }, template: { metadata: { labels: { app: 's' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    });
+    assert.equal(created.status, 201, created.body);
+    const got = await raw('GET', `${deploys}/scaled/scale`, undefined, { Accept: KUBECTL_ACCEPT });
+    assert.equal(got.type, PB);
+    const scale = decodeResponse(got.body, 'io.k8s.api.autoscaling.v1.Scale') as { kind: string; spec: { replicas: number }; metadata: Record<string, unknown> };
+    assert.equal(scale.kind, 'Scale');
+    assert.equal(scale.spec.replicas, 2);
+    const body = envelope('autoscaling/v1', 'Scale', 'io.k8s.api.autoscaling.v1.Scale', { metadata: scale.metadata, spec: { replicas: 0 } });
+    const put = await raw('PUT', `${deploys}/scaled/scale`, body, { Accept: KUBECTL_ACCEPT });
+    assert.equal(put.status, 200, put.body.toString());
+    assert.equal((await s.request('GET', `${deploys}/scaled`)).json.spec.replicas, 0);
+  });
+
   test('custom resources refuse protobuf bodies with 415 and answer in JSON', async () => {
     const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
     assert.equal((await s.request('POST', crds, widgetCRD())).status, 201);

@@ -5,8 +5,19 @@
 import protobuf from 'protobufjs/minimal.js';
 import { encodeProtobufBody } from './codec.js';
 
+/** An object without a message (or one that does not fit it) is embedded as JSON, as RawExtension allows. */
+function embed(object: unknown): Uint8Array {
+  try {
+    const bytes = encodeProtobufBody(object);
+    if (bytes) return bytes;
+  } catch {
+    // fall through to JSON
+  }
+  return Buffer.from(JSON.stringify(object));
+}
+
 export function watchEventFrame(type: string, object: unknown): Buffer {
-  const embedded = encodeProtobufBody(object) ?? Buffer.from(JSON.stringify(object));
+  const embedded = embed(object);
   const w = protobuf.Writer.create();
   w.uint32(0x0a).string(type);
   w.uint32(0x12).fork().uint32(0x0a).bytes(embedded).ldelim();
