@@ -10,6 +10,8 @@ import { publishedVersionSchema } from './published-schema.js';
 import { columnDefinitions, rowCells } from './printer-columns.js';
 import type { JSONSchemaProps } from './schema-types.js';
 
+export { recordStorageVersion } from './crd-defaults.js';
+
 export type { JSONSchemaProps } from './schema-types.js';
 
 /** apiextensions.k8s.io/v1 customresourcedefinitions. */
