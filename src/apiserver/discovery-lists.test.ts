@@ -129,6 +129,15 @@ describe('discovery and list answers', () => {
     assert.deepEqual(w.events.map((e) => e.type), ['ADDED']);
   });
 
+  test('a legacy watch from resourceVersion 0 that allows bookmarks gets the initial-events-end bookmark too', async () => {
+    const ns = await namespace('legacywatch');
+    await s.request('POST', `/api/v1/namespaces/${ns}/configmaps`, cm('a'));
+    const w = s.watch(`/api/v1/namespaces/${ns}/configmaps?watch=1&resourceVersion=0&allowWatchBookmarks=true&timeoutSeconds=1`);
+    await w.ended;
+    assert.deepEqual(w.events.map((e) => e.type).slice(0, 2), ['ADDED', 'BOOKMARK']);
+    assert.equal(w.events[1].object.metadata.annotations['k8s.io/initial-events-end'], 'true');
+  });
+
   test('refuses inconsistent list and watch options with 422 on ListOptions', async () => {
     for (const path of [
       '/api/v1/namespaces/default/configmaps?resourceVersionMatch=NotOlderThan',

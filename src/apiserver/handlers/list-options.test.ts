@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { listOptionErrors, validateListOptions } from './list-options.js';
+import { listOptionErrors, sendInitialEventsOf, validateListOptions } from './list-options.js';
 
 function errs(query: string, watch = false): string[] {
   return listOptionErrors(new URLSearchParams(query), watch).map((e) => `${e.field}: ${e.message}`);
@@ -47,5 +47,14 @@ describe('list options validation', () => {
       assert.deepEqual(st.details.causes, [{ reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided', field: 'resourceVersionMatch' }]);
       return true;
     });
+  });
+
+  test('defaults a watch from resourceVersion "" or "0" to a watch-list, as WatchList does in Kubernetes 1.32', () => {
+    const of = (q: string) => sendInitialEventsOf(new URLSearchParams(q));
+    assert.equal(of('watch=1'), true);
+    assert.equal(of('watch=1&resourceVersion=0'), true);
+    assert.equal(of('watch=1&resourceVersion=7'), undefined);
+    assert.equal(of('watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan'), false);
+    assert.equal(of('watch=1&resourceVersion=7&sendInitialEvents=true&resourceVersionMatch=NotOlderThan'), true);
   });
 });

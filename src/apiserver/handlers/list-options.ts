@@ -48,8 +48,15 @@ export function validateListOptions(q: URLSearchParams, watch: boolean): void {
   if (errs.length) throw invalid('meta.k8s.io', 'ListOptions', '', errs);
 }
 
-/** `sendInitialEvents` as the client set it: undefined when absent. */
+/**
+ * Whether a watch starts with the current state, then the initial-events-end bookmark. With
+ * WatchList on (Kubernetes 1.32's default) a legacy watch from resourceVersion "" or "0" is
+ * defaulted to a watch-list, so it too gets the bookmark when it allows bookmarks.
+ */
 export function sendInitialEventsOf(q: URLSearchParams): boolean | undefined {
   const v = q.get('sendInitialEvents');
-  return !v ? undefined : isTrue(v);
+  if (v) return isTrue(v);
+  const rv = q.get('resourceVersion') ?? '';
+  if (!q.get('resourceVersionMatch') && (rv === '' || rv === '0')) return true;
+  return undefined;
 }
