@@ -76,11 +76,6 @@ export const extraProperties = {
       description: 'CEL validation rules for this value.',
     },
   },
-  // The fields of the embedded Rule, which the declaration of RuleWithOperations leaves out.
-  [`${prefixOf('admissionregistration/v1')}.RuleWithOperations`]: {
-    resources: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic', description: "Resources is a list of resources this rule applies to: 'pods', 'pods/status', '*', '*/scale' or '*/*'." },
-    scope: { type: 'string', description: 'Scope specifies the scope of this rule: "Cluster", "Namespaced" or "*".' },
-  },
 };
 
 /**
