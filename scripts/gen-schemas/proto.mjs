@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 const REF = '#/components/schemas/';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const EXT = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
+const SCHEMA = `.${EXT.replaceAll('-', '_')}.JSONSchemaProps`;
 
 /**
  * Types whose wire form is not their JSON form: Kubernetes marshals them by hand. `wire` tells the
@@ -20,7 +22,11 @@ export const wireForms = {
   'io.k8s.apimachinery.pkg.api.resource.Quantity': { wire: 'quantity', fields: { string: ['string', 1] } },
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { wire: 'intstr', fields: { type: ['int64', 1], intVal: ['int32', 2], strVal: ['string', 3] } },
   'io.k8s.apimachinery.pkg.runtime.RawExtension': { wire: 'json', fields: { raw: ['bytes', 1] } },
-  'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON': { wire: 'json', fields: { raw: ['bytes', 1] } },
+  [`${EXT}.JSON`]: { wire: 'json', fields: { raw: ['bytes', 1] } },
+  // A schema, or in JSON an array of schemas / a boolean / a string array instead.
+  [`${EXT}.JSONSchemaPropsOrArray`]: { wire: 'schemaOrArray', fields: { schema: [SCHEMA, 1], jSONSchemas: [SCHEMA, 2, 'repeated'] } },
+  [`${EXT}.JSONSchemaPropsOrBool`]: { wire: 'schemaOrBool', fields: { allows: ['bool', 1], schema: [SCHEMA, 2] } },
+  [`${EXT}.JSONSchemaPropsOrStringArray`]: { wire: 'schemaOrStringArray', fields: { schema: [SCHEMA, 1], property: ['string', 2, 'repeated'] } },
 };
 
 /**
@@ -118,7 +124,7 @@ export function buildProtoDescriptor(definitions, tables) {
   for (const [name, form] of Object.entries(wireForms)) {
     if (!definitions[name]) continue;
     const fields = {};
-    for (const [f, [type, id]] of Object.entries(form.fields)) fields[f] = { type, id };
+    for (const [f, [type, id, rule]] of Object.entries(form.fields)) fields[f] = rule ? { rule, type, id } : { type, id };
     messages.set(name, { options: { wire: form.wire }, fields });
   }
   const wrappers = new Map();

@@ -65,9 +65,32 @@ function toWire(v: unknown, f: FieldPlan): unknown {
       return { items: (v as unknown[]).map((x) => toWire(x, items)) };
     }
     case 'bytes': return typeof v === 'string' ? Buffer.from(v, 'base64') : v;
+    case 'schemaOrArray': case 'schemaOrBool': case 'schemaOrStringArray': return schemaAlternativeToWire(v, f);
     default: return v;
   }
 }
+
+/** JSONSchemaPropsOr{Array,Bool,StringArray}: a schema, or an array of schemas, a boolean or a string array. */
+function schemaAlternativeToWire(v: unknown, f: FieldPlan): Message {
+  const plan = f.message!();
+  const schema = plan.fields.find((x) => x.json === 'schema')!;
+  const toSchema = (x: unknown) => toMessage(x as JSONObject, schema.message!());
+  if (f.wire === 'schemaOrBool') return typeof v === 'boolean' ? { allows: v } : { allows: true, schema: toSchema(v) };
+  if (Array.isArray(v)) return f.wire === 'schemaOrArray' ? { jSONSchemas: v.map(toSchema) } : { property: v };
+  return { schema: toSchema(v) };
+}
+
+function schemaAlternativeFromWire(v: Message, f: FieldPlan): unknown {
+  const plan = f.message!();
+  const schema = plan.fields.find((x) => x.json === 'schema')!;
+  const fromSchema = (x: unknown) => fromMessage(x as Message, schema.message!());
+  if (v.schema) return fromSchema(v.schema);
+  if (f.wire === 'schemaOrBool') return v.allows === true;
+  if (f.wire === 'schemaOrArray') return ((v.jSONSchemas as unknown[] | undefined) ?? []).map(fromSchema);
+  return [...((v.property as string[] | undefined) ?? [])];
+}
+
+const scalarWires = new Set<FieldPlan['wire']>(['string', 'bool', 'int64', 'int32', 'double', 'bytes', 'quantity', 'intstr']);
 
 function fromMessage(m: Message, plan: MessagePlan): JSONObject {
   const out: JSONObject = {};
@@ -91,7 +114,8 @@ function fromMessage(m: Message, plan: MessagePlan): JSONObject {
     if (!Object.hasOwn(m, f.name) || v === null || v === undefined) continue;
     const value = fromWire(v, f);
     if (value === undefined) continue;
-    if (!f.keepZero && (value === '' || value === 0 || value === false)) continue;
+    // Only scalars have a zero Go writes regardless; a JSON `false` or `0` (a default) is a value.
+    if (!f.keepZero && scalarWires.has(f.wire) && (value === '' || value === 0 || value === false)) continue;
     out[f.json] = value;
   }
   return out;
@@ -121,6 +145,7 @@ function fromWire(v: unknown, f: FieldPlan): unknown {
     }
     case 'int64': return int64(v as number | Long);
     case 'bytes': return Buffer.from(v as Uint8Array).toString('base64');
+    case 'schemaOrArray': case 'schemaOrBool': case 'schemaOrStringArray': return schemaAlternativeFromWire(v as Message, f);
     default: return v;
   }
 }

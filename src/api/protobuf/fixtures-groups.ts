@@ -99,4 +99,44 @@ export const groupFixtures: Record<string, Obj> = {
     status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false },
   },
   SelfSubjectReview: { metadata: {}, status: { userInfo: { username: 'admin', uid: 'u5', groups: ['system:masters', 'system:authenticated'], extra: { scopes: ['view'] } } } },
+  CustomResourceDefinition: {
+    metadata: meta('widgets.example.com'),
+    spec: {
+      group: 'example.com', scope: 'Namespaced',
+      names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList', shortNames: ['wd'], categories: ['all'] },
+      versions: [{
+        name: 'v1', served: true, storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object', description: 'A widget.',
+            required: ['spec'],
+            properties: {
+              spec: {
+                type: 'object',
+                properties: {
+                  size: { type: 'string', enum: ['small', 'large'], default: 'small' },
+                  replicas: { type: 'integer', format: 'int32', minimum: 0, maximum: 10, default: 0 },
+                  enabled: { type: 'boolean', default: false },
+                  ports: { type: 'array', items: { type: 'integer' }, 'x-kubernetes-list-type': 'set', maxItems: 4 },
+                  tuple: { type: 'array', items: [{ type: 'string' }, { type: 'integer' }] },
+                  labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  open: { type: 'object', additionalProperties: true, 'x-kubernetes-preserve-unknown-fields': true },
+                  port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] },
+                  needs: { type: 'object', dependencies: { a: ['b'], c: { required: ['d'] } } },
+                },
+                'x-kubernetes-validations': [{ rule: 'self.replicas <= 10', message: 'too many' }],
+              },
+              status: { type: 'object', properties: { phase: { type: 'string', pattern: '^[A-Z]' } } },
+            },
+          },
+        },
+        subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+        additionalPrinterColumns: [{ name: 'Size', type: 'string', jsonPath: '.spec.size', priority: 1 }],
+      }],
+    },
+    status: {
+      conditions: [{ type: 'Established', status: 'True', lastTransitionTime: '2025-03-04T05:06:07Z', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }],
+      acceptedNames: { plural: 'widgets', kind: 'Widget' }, storedVersions: ['v1'],
+    },
+  },
 };

@@ -8,7 +8,8 @@ import { zeroIsMeaningful } from './pointer-fields.js';
 /** How a value is written on the wire: a scalar, a plain message, or one of the hand-marshalled forms. */
 export type Wire =
   | 'string' | 'bool' | 'int64' | 'int32' | 'double' | 'bytes'
-  | 'message' | 'time' | 'microtime' | 'duration' | 'quantity' | 'intstr' | 'json' | 'list';
+  | 'message' | 'time' | 'microtime' | 'duration' | 'quantity' | 'intstr' | 'json' | 'list'
+  | 'schemaOrArray' | 'schemaOrBool' | 'schemaOrStringArray';
 
 export interface FieldPlan {
   /** protobufjs field name (an identifier) and JSON property name. */

@@ -7,6 +7,7 @@ const core = 'io.k8s.api.core.v1';
 const apps = 'io.k8s.api.apps.v1';
 const batch = 'io.k8s.api.batch.v1';
 const meta = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const ext = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1';
 
 const table: Record<string, string[]> = {
   // Workloads: replica counts, history limits and rollout bounds are *int32 / *IntOrString.
@@ -78,6 +79,15 @@ const table: Record<string, string[]> = {
   // Not a pointer in Go, but the scale subresource reads an absent replicas as "not given".
   ['io.k8s.api.autoscaling.v1.ScaleSpec']: ['replicas'],
   ['io.k8s.api.authentication.v1.TokenRequestSpec']: ['expirationSeconds'],
+  // CustomResourceDefinitions: schema bounds are *int64/*float64, a bound of 0 is a bound.
+  [`${ext}.JSONSchemaProps`]: [
+    'maximum', 'minimum', 'multipleOf', 'maxLength', 'minLength', 'maxItems', 'minItems', 'maxProperties', 'minProperties',
+    'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-list-type', 'x-kubernetes-map-type',
+  ],
+  [`${ext}.CustomResourceDefinitionVersion`]: ['deprecationWarning'],
+  [`${ext}.CustomResourceSubresourceScale`]: ['labelSelectorPath'],
+  [`${ext}.ValidationRule`]: ['optionalOldSelf', 'reason'],
+  [`${ext}.WebhookClientConfig`]: ['url'],
   // Metadata and options.
   [`${meta}.ObjectMeta`]: ['deletionGracePeriodSeconds'],
   [`${meta}.OwnerReference`]: ['controller', 'blockOwnerDeletion'],
