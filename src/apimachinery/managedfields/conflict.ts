@@ -22,8 +22,8 @@ export class ApplyConflictError extends Error {
   }
 
   /** The Status causes: one FieldManagerConflict per field. */
-  causes(): { type: string; message: string; field: string }[] {
-    return this.conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with ${describeManager(c.manager)}`, field: pathString(c.path) }));
+  causes(): { reason: string; message: string; field: string }[] {
+    return this.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${describeManager(c.manager)}`, field: pathString(c.path) }));
   }
 }
 

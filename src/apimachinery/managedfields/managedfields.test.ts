@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FieldSet, pathString } from '../fieldpath/index.js';
 import { testSchema } from '../fieldpath/test-schema.js';
 import {
-  ApplyConflictError, appliedSet, applyOwnership, capUpdateManagers, decodeManagedFields, encodeManagedFields,
+  ApplyConflictError, LAST_APPLIED_ANNOTATION, allowedByLastApplied, appliedSet, lastAppliedValue, applyOwnership, capUpdateManagers, decodeManagedFields, encodeManagedFields,
   isResetRequest, managerKey, mergeValues, pruneUnapplied, updateOwnership, type Managed,
 } from './index.js';
 
@@ -63,7 +63,7 @@ test('changing a field another manager owns conflicts, and force takes it over',
   assert.throws(() => applied(r1.managed, r1.merged, { spec: { replicas: 2 } }, 'bob'), (e: unknown) => {
     assert.ok(e instanceof ApplyConflictError);
     assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "alice": .spec.replicas');
-    assert.deepEqual(e.causes(), [{ type: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.replicas' }]);
+    assert.deepEqual(e.causes(), [{ reason: 'FieldManagerConflict', message: 'conflict with "alice"', field: '.spec.replicas' }]);
     return true;
   });
   const r2 = applied(r1.managed, r1.merged, { spec: { replicas: 2 } }, 'bob', true);
@@ -120,4 +120,20 @@ test('more than ten updaters fold the oldest into ancient-changes', () => {
   assert.equal(capped.size, 10);
   const ancient = [...capped.values()].find((m) => m.manager === 'ancient-changes');
   assert.deepEqual(ancient?.set.paths().map(pathString), ['.data.k0', '.data.k1', '.data.k2']);
+});
+
+test('a keyed item the applier dropped stays while another manager owns a field in it', () => {
+  const r1 = applied(new Map(), {}, { spec: { items: [{ name: 'a', image: '1' }, { name: 'b', image: '2' }] } }, 'alice');
+  const live = { spec: { items: [{ name: 'a', image: '1', port: 80 }, { name: 'b', image: '2' }] } };
+  const m = updateOwnership(r1.managed, r1.merged, live, { manager: 'ctl', apiVersion: 'v1' }, o);
+  const r2 = applied(m, live, { spec: { items: [] } }, 'alice');
+  assert.deepEqual(r2.merged, { spec: { items: [{ name: 'a', port: 80 }] } });
+});
+
+test('the last-applied annotation allows taking fields whose live values it still holds', () => {
+  const last = { spec: { replicas: 1, args: ['a'] } };
+  const live = { metadata: { annotations: { [LAST_APPLIED_ANNOTATION]: JSON.stringify(last) } }, spec: { replicas: 1, args: ['changed'] } };
+  assert.deepEqual(allowedByLastApplied(live, testSchema)?.paths().map(pathString), ['.spec.replicas']);
+  assert.equal(allowedByLastApplied({ spec: {} }, testSchema), undefined);
+  assert.equal(lastAppliedValue({ metadata: { annotations: { [LAST_APPLIED_ANNOTATION]: 'x' }, name: 'n' }, kind: 'K' }), '{"kind":"K","metadata":{"annotations":{},"name":"n"}}');
 });

@@ -82,7 +82,11 @@ export function removeFields(value: unknown, remove: FieldSet, keep: FieldSet, s
     (value as unknown[]).forEach((item, i) => {
       const p = [...path, listItemElement(schema, item, i)];
       if (remove.has(p) && !keep.hasPrefix(p)) return;
-      out.push(remove.child(p) ? removeFields(item, remove, keep, el, p) : item);
+      if (!remove.child(p)) { out.push(item); return; }
+      const kept = removeFields(item, remove, keep, el, p) as Obj;
+      // A keyed item that stays keeps its key fields.
+      for (const k of schema.listKeys ?? []) if ((item as Obj)[k] !== undefined) kept[k] = (item as Obj)[k];
+      out.push(kept);
     });
     return out;
   }
