@@ -27,12 +27,11 @@ export function decodeObject(bytes: Uint8Array, definitionName: string): JSONObj
 
 function toMessage(obj: JSONObject, plan: MessagePlan): Message {
   const out: Message = {};
-  for (const f of plan.fields) {
-    if (f.inline) {
-      out[f.name] = toMessage(obj, f.message!());
-      continue;
-    }
-    const v = obj[f.json];
+  for (const f of plan.inlines) out[f.name] = toMessage(obj, f.message!());
+  for (const key in obj) {
+    const f = plan.byJson.get(key);
+    if (!f) continue;
+    const v = obj[key];
     if (v === undefined || v === null) continue;
     if (f.repeated) {
       if (!Array.isArray(v)) throw new Error(`${f.json}: expected an array`);
@@ -94,8 +93,11 @@ const scalarWires = new Set<FieldPlan['wire']>(['string', 'bool', 'int64', 'int3
 
 function fromMessage(m: Message, plan: MessagePlan): JSONObject {
   const out: JSONObject = {};
-  for (const f of plan.fields) {
-    const v = m[f.name];
+  // Own properties only: protobufjs keeps the defaults of absent fields on the prototype.
+  for (const key of Object.keys(m)) {
+    const f = plan.byName.get(key);
+    if (!f) continue;
+    const v = m[key];
     if (f.inline) {
       if (v) Object.assign(out, fromMessage(v as Message, f.message!()));
       continue;
@@ -111,7 +113,7 @@ function fromMessage(m: Message, plan: MessagePlan): JSONObject {
       }
       continue;
     }
-    if (!Object.hasOwn(m, f.name) || v === null || v === undefined) continue;
+    if (v === null || v === undefined) continue;
     const value = fromWire(v, f);
     if (value === undefined) continue;
     // Only scalars have a zero Go writes regardless; a JSON `false` or `0` (a default) is a value.

@@ -31,6 +31,10 @@ export interface MessagePlan {
   /** The field of a single-field wire form (`raw`, `Raw`, `items`). */
   wire: Wire;
   fields: FieldPlan[];
+  /** The fields by JSON property and by protobufjs name (objects are sparse: walk what is there). */
+  byJson: Map<string, FieldPlan>;
+  byName: Map<string, FieldPlan>;
+  inlines: FieldPlan[];
 }
 
 const candidates = [
@@ -73,7 +77,9 @@ function planOfType(type: protobuf.Type, definition: string): MessagePlan {
   const key = type.fullName.slice(1);
   const cached = plans.get(key);
   if (cached) return cached;
-  const plan: MessagePlan = { type, wire: ((type.options?.wire as Wire | undefined) ?? 'message'), fields: [] };
+  const plan: MessagePlan = {
+    type, wire: ((type.options?.wire as Wire | undefined) ?? 'message'), fields: [], byJson: new Map(), byName: new Map(), inlines: [],
+  };
   plans.set(key, plan);
   if (definition !== key) plans.set(definition, plan);
   // An inline message's fields are JSON properties of the outer definition.
@@ -99,6 +105,9 @@ function planOfType(type: protobuf.Type, definition: string): MessagePlan {
       fieldPlan.wire = scalarWire(f.type);
     }
     plan.fields.push(fieldPlan);
+    plan.byName.set(fieldPlan.name, fieldPlan);
+    if (fieldPlan.inline) plan.inlines.push(fieldPlan);
+    else plan.byJson.set(fieldPlan.json, fieldPlan);
   }
   return plan;
 }
