@@ -44,6 +44,15 @@ function encodingsOf(store: ResourceStore): WeakMap<KeyValue, string> {
   return m;
 }
 
+// The watches open on each store, so that a store taken out of service (the resource of a deleted
+// CustomResourceDefinition) can end them, as Kubernetes ends watches when it drops a storage.
+const openWatches = new WeakMap<ResourceStore, Set<() => void>>();
+
+/** Ends every watch open on `store` (their responses finish normally). */
+export function endWatches(store: ResourceStore): void {
+  for (const close of [...(openWatches.get(store) ?? [])]) close();
+}
+
 export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRequest): Promise<void> {
   const { store } = w;
   let first = true;
@@ -55,10 +64,14 @@ export async function serveWatch(req: IncomingMessage, res: ServerResponse, w: W
   const close = () => {
     if (closed) return;
     closed = true;
+    open.delete(close);
     storageWatch?.cancel();
     for (const t of timers) clearTimeout(t);
     res.end();
   };
+  const open = openWatches.get(store) ?? new Set();
+  openWatches.set(store, open);
+  open.add(close);
   req.on('close', close);
   res.on('error', close);
 

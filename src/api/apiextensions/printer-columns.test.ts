@@ -7,7 +7,7 @@ const obj = {
   metadata: { name: 'w', creationTimestamp: '2024-05-01T11:55:00Z' },
   spec: { replicas: 3, ratio: 0.5, ready: true, image: 'nginx', tags: ['a', 'b'], limits: { cpu: '1' },
     containers: [{ name: 'a', port: 80 }, { name: 'b', port: 8080 }] },
-  status: { startedAt: '2024-04-30T12:00:00Z', bad: 'yesterday' },
+  status: { startedAt: '2024-04-30T12:00:00Z', bad: 'yesterday', empty: '' },
 };
 
 test('columnDefinitions serves Age when a version declares no columns', () => {
@@ -31,14 +31,16 @@ const cases: [string, string, unknown][] = [
   ['boolean', '.spec.ready', true],
   ['string', '.spec.image', 'nginx'],
   ['string', '.spec.replicas', '3'],
-  ['string', '.spec.tags', '[a b]'],
-  ['string', '.spec.limits', 'map[cpu:1]'],
+  ['string', '.spec.tags', '["a","b"]'],
+  ['string', '.spec.limits', '{"cpu":"1"}'],
+  ['string', '.spec.containers[0]', '{"name":"a","port":80}'],
   ['string', '.spec.tags[1]', 'b'],
   ['string', '.spec.tags[-1]', 'b'],
   ['integer', '.spec.containers[?(@.name=="b")].port', 8080],
   ['string', '.spec.containers[*].name', 'a'],
   ['date', '.status.startedAt', '24h'],
   ['date', '.status.bad', '<invalid>'],
+  ['date', '.status.empty', '<unknown>'],
   ['string', '.spec.missing', null],
   ['integer', '.spec.image', null],
 ];

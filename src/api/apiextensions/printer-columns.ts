@@ -33,7 +33,9 @@ function definitionsOf(columns: unknown[] | undefined): ColumnDefinition[] {
     name: String(c.name ?? ''),
     type: (['integer', 'number', 'boolean', 'date', 'string'].includes(String(c.type)) ? c.type : 'string') as TableColumn['type'],
     format: typeof c.format === 'string' ? c.format : '',
-    description: typeof c.description === 'string' ? c.description : '',
+    description: typeof c.description === 'string' && c.description
+      ? c.description
+      : `Custom resource definition column (in JSONPath format): ${typeof c.jsonPath === 'string' ? c.jsonPath : ''}`,
     priority: typeof c.priority === 'number' ? c.priority : 0,
     jsonPath: typeof c.jsonPath === 'string' ? c.jsonPath : '',
   }));
@@ -43,15 +45,27 @@ export function columnDefinitions(columns: unknown[] | undefined): TableColumn[]
   return definitionsOf(columns).map((c) => ({ name: c.name, type: c.type, format: c.format, description: c.description, priority: c.priority }));
 }
 
-/** Go's `fmt.Print` of a decoded JSON value (what a `string` column shows for non-strings). */
+/** A JSON value with object keys sorted, as Go's encoding/json writes a map. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v).sort()) out[k] = sortedKeys(v[k]);
+  return out;
+}
+
+/**
+ * What client-go's JSONPath prints for a value (a `string` column's cell): scalars as Go prints
+ * them, lists and objects as compact JSON with sorted keys and Go's HTML-safe escapes.
+ */
 function goPrint(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return goNumber(v);
   if (typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(goPrint).join(' ')}]`;
-  const o = v as Record<string, unknown>;
-  return `map[${Object.keys(o).sort().map((k) => `${k}:${goPrint(o[k])}`).join(' ')}]`;
+  return JSON.stringify(sortedKeys(v))
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 function cell(type: TableColumn['type'], value: unknown, now: number): unknown {
@@ -63,6 +77,8 @@ function cell(type: TableColumn['type'], value: unknown, now: number): unknown {
     case 'boolean': return typeof value === 'boolean' ? value : null;
     case 'date': {
       if (typeof value !== 'string') return null;
+      // An empty time is the zero time, which prints as unknown.
+      if (value === '' || value === 'null') return '<unknown>';
       const t = Date.parse(value);
       if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(t)) return '<invalid>';
       return humanDuration(now - t);

@@ -12,7 +12,9 @@ import type { RequestContext } from '../registry/strategy.js';
 import { CLEANUP_FINALIZER, deleteAllObjects, installCleanupOnDelete } from './cleanup.js';
 import { customResourceInfo, servedResourceTypes, storageVersionOf, type CRD } from './custom-resource-type.js';
 import { conditionOf, decideNames, isEstablished, setCondition } from './names.js';
-import { compareVersionPriority } from './version-priority.js';
+import { addCustomResource } from './custom-resource-store.js';
+import { installStoredVersionRecording } from './stored-versions.js';
+import { endWatches } from '../watch.js';
 
 export const CRD_GROUP = 'apiextensions.k8s.io';
 const RETRY_MS = 1000;
@@ -33,6 +35,7 @@ export class CustomResourceController {
     private readonly log: Logger,
   ) {
     installCleanupOnDelete(crds);
+    installStoredVersionRecording(crds);
   }
 
   /** Serves the established CRDs, then follows changes until `signal` aborts. */
@@ -186,7 +189,11 @@ export class CustomResourceController {
       const crd = wanted.get(name);
       if (crd && signature(crd) === s.signature) continue;
       for (const rt of s.resources) {
-        if (this.registry.lookup(rt.group, rt.version, rt.plural)?.rt === rt) this.registry.remove(rt.group, rt.version, rt.plural);
+        const store = this.registry.lookup(rt.group, rt.version, rt.plural);
+        if (store?.rt !== rt) continue;
+        this.registry.remove(rt.group, rt.version, rt.plural);
+        // Watches on a resource no longer served (or served anew) end; clients list and watch again.
+        endWatches(store);
       }
       this.served.delete(name);
     }
@@ -198,7 +205,7 @@ export class CustomResourceController {
         return rt.plural && rt.kind && !existing;
       });
       for (const rt of resources) {
-        const store = this.registry.add(rt, {}, compareVersionPriority);
+        const store = addCustomResource(this.registry, rt);
         store.admission = admission;
       }
       this.served.set(name, { signature: signature(crd), resources });

@@ -1,9 +1,9 @@
 // Writes of custom resources: bodies are pruned by the version's schema (fieldValidation Strict
 // answers 400, Warn adds warnings), then defaulted and validated by the store. Custom resources
 // speak JSON and YAML only; strategic merge patch is refused with 415 as Kubernetes does, and
-// apply patches are plain merges.
+// apply patches go through server-side apply with the CRD's list and map types.
 import type { KubeObject } from '../../apimachinery/object.js';
-import { OBJECT_MODIFIED, StatusError, badRequest, conflict, invalid, methodNotAllowed, unsupportedMediaType } from '../../apimachinery/status.js';
+import { OBJECT_MODIFIED, badRequest, conflict, invalid, methodNotAllowed, unsupportedMediaType } from '../../apimachinery/status.js';
 import { applyJsonPatch } from '../../apimachinery/patch/json-patch.js';
 import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
 import { strictDecodingError, unknownFieldMessage } from '../../api/schema.js';
@@ -14,6 +14,7 @@ import { writeJSON } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from '../handlers/context.js';
 import { checkTypeMeta } from '../handlers/decode.js';
 import { parseWriteOptions, type FieldValidation } from '../handlers/options.js';
+import { applyObject } from '../handlers/apply.js';
 import { customResourceInfo, type CustomResourceInfo } from './custom-resource-type.js';
 
 const JSON_PATCH = 'application/json-patch+json';
@@ -126,34 +127,27 @@ async function patchCustomResource(r: RestRequest, info: CustomResourceInfo, sub
     throw invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
   }
   const patch = decodeCustomPatch(await readBody(r.req), type);
+  if (type === APPLY_PATCH) {
+    // An apply that creates the object is a create in its namespace.
+    const ns = namespaceOf(r);
+    if (ns && !subresource && !(await r.store.get(ns, r.info.name!).then(() => true, () => false))) {
+      await admitNamespacedCreate(r.registry, ns, requestContext(r, false));
+    }
+    return applyObject(r, patch, opts, subresource, (config) => prune(info, config, opts.fieldValidation));
+  }
   const rt = r.store.rt;
   const ns = namespaceOf(r);
   const name = r.info.name!;
   const ctx = requestContext(r, opts.dryRun, opts.fieldManager);
   let warnings: string[] = [];
-  try {
-    const { object } = await r.store.guaranteedUpdate(ns, name, ctx, (current) => {
-      const rv = current.metadata?.resourceVersion;
-      const patched = applyCustomPatch(current, patch, type);
-      checkTypeMeta(patched, r.store.apiVersion, rt.kind);
-      warnings = prune(info, patched, opts.fieldValidation);
-      const wantRV = patched.metadata?.resourceVersion;
-      if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
-      return patched;
-    }, { subresource });
-    writeJSON(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
-  } catch (e) {
-    // An apply patch creates what does not exist yet.
-    if (!(type === APPLY_PATCH && e instanceof StatusError && e.code === 404 && !subresource)) throw e;
-    if (info.terminating) throw methodNotAllowed('create not allowed while custom resource definition is terminating');
-    const obj = structuredClone(patch) as KubeObject;
-    checkTypeMeta(obj, r.store.apiVersion, rt.kind);
-    obj.metadata ??= {};
-    if (obj.metadata.name && obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
-    obj.metadata.name = name;
-    warnings = prune(info, obj, opts.fieldValidation);
-    if (ns) await admitNamespacedCreate(r.registry, ns, requestContext(r, false));
-    const created = await r.store.create(ns, obj, ctx);
-    writeJSON(r.res, 201, created, warningHeaders([...r.warnings, ...warnings]));
-  }
+  const { object } = await r.store.guaranteedUpdate(ns, name, ctx, (current) => {
+    const rv = current.metadata?.resourceVersion;
+    const patched = applyCustomPatch(current, patch, type);
+    checkTypeMeta(patched, r.store.apiVersion, rt.kind);
+    warnings = prune(info, patched, opts.fieldValidation);
+    const wantRV = patched.metadata?.resourceVersion;
+    if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
+    return patched;
+  }, { subresource });
+  writeJSON(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
 }

@@ -8,7 +8,14 @@ import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
 import type { WriteOptions } from './options.js';
 
-export async function applyObject(r: RestRequest, patch: unknown, opts: WriteOptions, subresource?: 'status'): Promise<void> {
+/**
+ * `clean` drops what the kind's schema does not allow from the configuration and returns the
+ * warnings (custom resources prune by their CRD schema; built-ins by their definition).
+ */
+export async function applyObject(
+  r: RestRequest, patch: unknown, opts: WriteOptions, subresource?: 'status',
+  clean: (config: KubeObject) => string[] = (config) => sanitize(r.store.rt, config, opts.fieldValidation),
+): Promise<void> {
   const rt = r.store.rt;
   const apiVersion = r.store.apiVersion;
   const ns = rt.namespaced ? r.info.namespace : undefined;
@@ -22,7 +29,7 @@ export async function applyObject(r: RestRequest, patch: unknown, opts: WriteOpt
   if (rt.namespaced && meta?.namespace !== undefined && meta.namespace !== ns) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  const warnings = sanitize(rt, config, opts.fieldValidation);
+  const warnings = clean(config);
   const ctx = requestContext(r, opts.dryRun, opts.fieldManager);
   markApply(ctx, config, opts.force === true);
   try {

@@ -82,7 +82,9 @@ export class ResourceStore {
   }
 
   decode(kv: Pick<KeyValue, 'value' | 'modRevision'>): KubeObject {
-    return this.stamp(decodeObject(kv));
+    const obj = this.stamp(decodeObject(kv));
+    this.strategy.prepareForRead?.(obj);
+    return obj;
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -328,6 +330,8 @@ export class ResourceStore {
     const grace = this.strategy.gracePeriodSeconds?.(current, opts.gracePeriodSeconds) ?? 0;
     const alreadyDeleting = Boolean(meta.deletionTimestamp);
     const held = this.strategy.holdDeletion?.(next, now) ?? false;
+    // Finalizers the strategy added (a CRD's cleanup finalizer) join the others.
+    for (const f of meta.finalizers ?? []) if (!current.metadata?.finalizers?.includes(f)) finalizers.add(f);
     if (finalizers.size === 0 && grace === 0 && !held) return undefined;
     if (finalizers.size > 0) meta.finalizers = [...finalizers];
     if (grace > 0) {

@@ -35,6 +35,8 @@ export interface Strategy {
    * spec.finalizers). May mark the object as terminating; called on a copy being deleted.
    */
   holdDeletion?(obj: KubeObject, now: number): boolean;
+  /** Applied to every object read from storage (custom resources are pruned and defaulted on read). */
+  prepareForRead?(obj: KubeObject): void;
   /** Answer DELETE with the deleted object rather than a Status. */
   returnDeletedObject?: boolean;
 }
