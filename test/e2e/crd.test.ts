@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { it } from 'node:test';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { track } from './child-processes.js';
+import { lines } from './fixtures.js';
 import { parseTable } from './kubectl.js';
 import { pollUntil } from './polling.js';
 import type { Kite } from './server-process.js';
@@ -41,6 +42,7 @@ function crd(plural: string, kind: string, scope: 'Namespaced' | 'Cluster', shor
     { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+    { name: 'Observed', type: 'integer', jsonPath: '.status.replicas', priority: 1 },
   ];
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -139,6 +141,11 @@ describeBothStores('CustomResourceDefinitions', (ctx) => {
     assert.deepEqual(Object.keys(two), ['NAME', 'SIZE', 'REPLICAS', 'PHASE', 'AGE']);
     assert.equal(two.SIZE, 'large');
     assert.equal(two.REPLICAS, '2');
+    assert.equal(two.PHASE, '', 'kubectl prints a missing value (a null cell) as nothing');
+    assert.match(two.AGE, /^\d+s$/);
+    const wide = parseTable((await kite.kubectl(['get', 'wdg', 'two', '-n', ns, '-o', 'wide'])).stdout);
+    assert.deepEqual(wide.map((r) => Object.keys(r)), [['NAME', 'SIZE', 'REPLICAS', 'PHASE', 'AGE', 'OBSERVED']]);
+    assert.equal(wide[0].OBSERVED, '');
     const byCategory = (await kite.kubectl(['get', 'kitetest', '-n', ns, '-o', 'name'])).stdout;
     assert.match(byCategory, new RegExp(`widget\\.${GROUP.replace(/\./g, '\\.')}/one`));
   });
@@ -160,6 +167,8 @@ describeBothStores('CustomResourceDefinitions', (ctx) => {
     assert.equal(one.spec.replicas, 3);
     assert.equal(one.status.phase, 'Ready');
     assert.equal(one.metadata.generation, 2, 'scaling changed spec; the status write did not move generation');
+    const wide = parseTable((await kite.kubectl(['get', 'wdg', 'one', '-n', ns, '-o', 'wide'])).stdout);
+    assert.deepEqual([wide[0].REPLICAS, wide[0].PHASE, wide[0].OBSERVED], ['3', 'Ready', '3']);
     // The main resource ignores status.
     await kite.kubectl(['patch', 'wdg', 'one', '-n', ns, '--type=merge', '-p', '{"status":{"phase":"Lost"}}']);
     const after = JSON.parse((await kite.kubectl(['get', 'wdg', 'one', '-n', ns, '-o', 'json'])).stdout);
@@ -216,6 +225,35 @@ describeBothStores('CustomResourceDefinitions', (ctx) => {
     }
   });
 
+  it('applies custom resources server-side: create, update, conflict and force, with managedFields', async () => {
+    const { kite } = ctx;
+    const obj = (spec: object) => JSON.stringify({ apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'ssa', namespace: ns }, spec });
+    const live = async () => JSON.parse((await kite.kubectl(['get', 'wdg', 'ssa', '-n', ns, '-o', 'json', '--show-managed-fields'])).stdout);
+    const managers = (o: any) => o.metadata.managedFields.map((m: any) => `${m.manager}/${m.operation}`).sort();
+    const created = await kite.kubectl(['apply', '--server-side', '-f', '-'], { input: obj({ replicas: 1, size: 'large' }) });
+    assert.deepEqual(lines(created.stdout), [`widget.${GROUP}/ssa serverside-applied`]);
+    const updated = await kite.kubectl(['apply', '--server-side', '-f', '-'], { input: obj({ replicas: 2 }) });
+    assert.deepEqual(lines(updated.stdout), [`widget.${GROUP}/ssa serverside-applied`]);
+    let w = await live();
+    assert.equal(w.spec.replicas, 2);
+    assert.equal(w.spec.size, 'small', 'the size the manifest dropped is removed, then defaulted');
+    assert.deepEqual(managers(w), ['kubectl/Apply']);
+    assert.deepEqual(w.metadata.managedFields[0].fieldsV1, { 'f:spec': { 'f:replicas': {} } });
+
+    const clash = await kite.kubectl(['apply', '--server-side', '--field-manager=other', '-f', '-'], { input: obj({ replicas: 5 }), allowFail: true });
+    assert.equal(clash.code, 1);
+    assert.equal(lines(clash.stderr)[0], 'error: Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas');
+    const forced = await kite.kubectl(['apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', '-'], { input: obj({ replicas: 5 }) });
+    assert.deepEqual(lines(forced.stdout), [`widget.${GROUP}/ssa serverside-applied`]);
+    w = await live();
+    assert.equal(w.spec.replicas, 5);
+    assert.deepEqual(managers(w), ['other/Apply']);
+
+    await kite.kubectl(['label', 'wdg', 'ssa', '-n', ns, 'tier=web']);
+    assert.deepEqual(managers(await live()), ['kubectl-label/Update', 'other/Apply']);
+    await kite.kubectl(['delete', 'wdg', 'ssa', '-n', ns]);
+  });
+
   it('serves a cluster-scoped CRD', async () => {
     const { kite } = ctx;
     await applyCRD(kite, crd('gizmos', 'Gizmo', 'Cluster', ['gzm']), `gizmos.${GROUP}`);
@@ -227,6 +265,10 @@ describeBothStores('CustomResourceDefinitions', (ctx) => {
 
   it('deleting the CRD removes its objects and its resource', async () => {
     const { kite } = ctx;
+    const kc = new KubeConfig();
+    kc.loadFromFile(kite.kubeconfig);
+    let watchEnded = false;
+    const controller = await new Watch(kc).watch(`/apis/${GROUP}/v1/namespaces/${ns}/widgets`, {}, () => {}, () => { watchEnded = true; });
     const del = await kite.kubectl(['delete', 'crd', `widgets.${GROUP}`]);
     assert.equal(del.stdout.trim(), `customresourcedefinition.apiextensions.k8s.io "widgets.${GROUP}" deleted`);
     await pollUntil('the widgets to leave discovery', async () => (await kite.request('GET', `/apis/${GROUP}/v1`)).json().resources
@@ -234,6 +276,8 @@ describeBothStores('CustomResourceDefinitions', (ctx) => {
     const resources = await kite.kubectl(['api-resources', '--api-group', GROUP]);
     assert.ok(!parseTable(resources.stdout).some((r) => r.NAME === 'widgets'), resources.stdout);
     assert.equal((await kite.request('GET', `/apis/${GROUP}/v1/namespaces/${ns}/widgets/one`)).status, 404);
+    await pollUntil('the open watch on the deleted resource to end', () => watchEnded, 15_000, 50);
+    controller.abort();
     await applyCRD(kite, crd('widgets', 'Widget', 'Namespaced', ['wdg']), `widgets.${GROUP}`);
     const again = await kite.kubectl(['get', 'wdg', '-n', ns, '-o', 'name']);
     assert.equal(again.stdout.trim(), '', 'a new CRD of the same name starts empty');
