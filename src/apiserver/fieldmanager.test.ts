@@ -80,6 +80,12 @@ describe('managedFields and server-side apply', () => {
     assert.equal((await s.request('GET', `${CM}/mf-apply`)).json.data.a, '2');
   });
 
+  test('an apply that would create in a missing namespace is 404 for the namespace', async () => {
+    const r = await s.request('PATCH', '/api/v1/namespaces/nowhere/configmaps/mf-ns?fieldManager=alice', cm('mf-ns', { a: '1' }), APPLY);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.message, 'namespaces "nowhere" not found');
+  });
+
   test('a second manager changing an owned field gets a conflict, and force takes it over', async () => {
     await s.request('POST', `${CM}?fieldManager=kubectl-client-side-apply`, cm('mf-conflict', { key: 'v1' }));
     const r = await s.request('PATCH', `${CM}/mf-conflict?fieldManager=other`, cm('mf-conflict', { key: 'v2' }), APPLY);

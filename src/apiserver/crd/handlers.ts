@@ -128,11 +128,6 @@ async function patchCustomResource(r: RestRequest, info: CustomResourceInfo, sub
   }
   const patch = decodeCustomPatch(await readBody(r.req), type);
   if (type === APPLY_PATCH) {
-    // An apply that creates the object is a create in its namespace.
-    const ns = namespaceOf(r);
-    if (ns && !subresource && !(await r.store.get(ns, r.info.name!).then(() => true, () => false))) {
-      await admitNamespacedCreate(r.registry, ns, requestContext(r, false));
-    }
     return applyObject(r, patch, opts, subresource, (config) => prune(info, config, opts.fieldValidation));
   }
   const rt = r.store.rt;

@@ -2,6 +2,7 @@
 // the live object, or creates it, and the field manager records ownership and answers conflicts.
 import type { KubeObject } from '../../apimachinery/object.js';
 import { OBJECT_MODIFIED, StatusError, badRequest, conflict } from '../../apimachinery/status.js';
+import { admitNamespacedCreate } from '../admission/namespace-lifecycle.js';
 import { markApply, mergeAppliedConfig } from '../fieldmanager.js';
 import { writeJSON } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
@@ -42,6 +43,7 @@ export async function applyObject(
   } catch (e) {
     // An apply creates what does not exist yet (never through a subresource).
     if (!(e instanceof StatusError && e.code === 404 && !subresource && e.details?.name === name)) throw e;
+    if (ns) await admitNamespacedCreate(r.registry, ns, ctx);
     const obj = mergeAppliedConfig(rt, apiVersion, undefined, config, ctx);
     obj.metadata = { ...obj.metadata, name };
     delete obj.metadata.resourceVersion;
