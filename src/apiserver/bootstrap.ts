@@ -21,7 +21,8 @@ async function createIfMissing(registry: Registry, plural: string, namespace: st
     if (!(e instanceof StatusError && e.code === 404)) throw e;
   }
   try {
-    await store.create(namespace, obj, { user: system, now: clock.now(), dryRun: false });
+    // The API server's own writes carry its name as their manager, as kube-apiserver's do.
+    await store.create(namespace, obj, { user: system, now: clock.now(), dryRun: false, fieldManager: 'kite-apiserver' });
   } catch (e) {
     if (!(e instanceof StatusError && e.code === 409)) throw e;
   }

@@ -80,6 +80,11 @@ describe('managedFields and server-side apply', () => {
     assert.equal((await s.request('GET', `${CM}/mf-apply`)).json.data.a, '2');
   });
 
+  test('the objects the server creates at start name it as their manager', async () => {
+    const ns = await s.request('GET', '/api/v1/namespaces/kube-system');
+    assert.deepEqual(ns.json.metadata.managedFields.map((e: any) => [e.manager, e.operation]), [['kite-apiserver', 'Update']]);
+  });
+
   test('an apply that would create in a missing namespace is 404 for the namespace', async () => {
     const r = await s.request('PATCH', '/api/v1/namespaces/nowhere/configmaps/mf-ns?fieldManager=alice', cm('mf-ns', { a: '1' }), APPLY);
     assert.equal(r.status, 404);
