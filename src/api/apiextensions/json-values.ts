@@ -9,20 +9,7 @@ export function jsonType(v: unknown): string {
   return typeof v;
 }
 
-export function deepEqualJSON(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqualJSON(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao);
-  if (ak.length !== Object.keys(bo).length) return false;
-  return ak.every((k) => Object.hasOwn(bo, k) && deepEqualJSON(ao[k], bo[k]));
-}
+export { deepEqual as deepEqualJSON } from '../../apimachinery/deep-equal.js';
 
 /** A canonical JSON text (object keys sorted), for set-membership of compound values. */
 export function canonicalJSON(v: unknown): string {

@@ -2,6 +2,7 @@
 import { fieldElement, indexElement, keyElement, valueElement } from './element.js';
 import { childSchema, itemElementParts, shapeOf, type TypeSchema } from './schema.js';
 import { FieldSet } from './set.js';
+import { deepEqual } from '../deep-equal.js';
 
 type Obj = Record<string, unknown>;
 
@@ -66,21 +67,6 @@ export function compareValues(lhs: unknown, rhs: unknown, schema: TypeSchema): C
   const c: Comparison = { added: new FieldSet(), modified: new FieldSet(), removed: new FieldSet() };
   compareAt(lhs, rhs, schema, [], c, true);
   return c;
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ao = a as Obj;
-  const bo = b as Obj;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
 }
 
 function compareAt(lhs: unknown, rhs: unknown, schema: TypeSchema, path: string[], c: Comparison, declared: boolean): void {
