@@ -3,7 +3,7 @@
 // speak JSON and YAML only; strategic merge patch is refused with 415 as Kubernetes does, and
 // apply patches go through server-side apply with the CRD's list and map types.
 import type { KubeObject } from '../../apimachinery/object.js';
-import { OBJECT_MODIFIED, badRequest, conflict, invalid, methodNotAllowed, unsupportedMediaType } from '../../apimachinery/status.js';
+import { OBJECT_MODIFIED, badRequest, conflict, methodNotAllowed, unsupportedMediaType } from '../../apimachinery/status.js';
 import { applyJsonPatch } from '../../apimachinery/patch/json-patch.js';
 import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
 import { strictDecodingError, unknownFieldMessage } from '../../api/schema.js';
@@ -15,11 +15,9 @@ import { requestContext, warningHeaders, type RestRequest } from '../handlers/co
 import { checkTypeMeta } from '../handlers/decode.js';
 import { parseWriteOptions, type FieldValidation } from '../handlers/options.js';
 import { applyObject } from '../handlers/apply.js';
+import { APPLY_PATCH, JSON_PATCH, MERGE_PATCH, patchRequest } from '../handlers/patch.js';
 import { customResourceInfo, type CustomResourceInfo } from './custom-resource-type.js';
 
-const JSON_PATCH = 'application/json-patch+json';
-const MERGE_PATCH = 'application/merge-patch+json';
-const APPLY_PATCH = 'application/apply-patch+yaml';
 const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
 const OBJECT_TYPES = ['application/json', 'application/yaml'];
 
@@ -118,14 +116,7 @@ function applyCustomPatch(current: KubeObject, patch: unknown, type: string): Ku
 }
 
 async function patchCustomResource(r: RestRequest, info: CustomResourceInfo, subresource?: 'status'): Promise<void> {
-  const opts = parseWriteOptions(r.query);
-  const type = mediaType(r.req);
-  if (opts.force !== undefined && type !== APPLY_PATCH) {
-    throw invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' }]);
-  }
-  if (type === APPLY_PATCH && !opts.fieldManager) {
-    throw invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
-  }
+  const { opts, type } = patchRequest(r);
   const patch = decodeCustomPatch(await readBody(r.req), type);
   if (type === APPLY_PATCH) {
     return applyObject(r, patch, opts, subresource, (config) => prune(info, config, opts.fieldValidation));

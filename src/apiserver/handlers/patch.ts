@@ -11,7 +11,7 @@ import { readBody, decodeJSON, decodeYAML, mediaType } from '../body.js';
 import { writeJSON } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
-import { parseWriteOptions } from './options.js';
+import { parseWriteOptions, type WriteOptions } from './options.js';
 import { applyObject } from './apply.js';
 
 export const JSON_PATCH = 'application/json-patch+json';
@@ -56,7 +56,8 @@ function stripDirectives(v: unknown): unknown {
   return v;
 }
 
-export async function patchObject(r: RestRequest, subresource?: 'status'): Promise<void> {
+/** A PATCH request's options and media type, with PatchOptions' rules: `force` only on apply, which needs a `fieldManager`. */
+export function patchRequest(r: RestRequest): { opts: WriteOptions; type: string } {
   const opts = parseWriteOptions(r.query);
   const type = mediaType(r.req);
   if (opts.force !== undefined && type !== APPLY_PATCH) {
@@ -65,6 +66,11 @@ export async function patchObject(r: RestRequest, subresource?: 'status'): Promi
   if (type === APPLY_PATCH && !opts.fieldManager) {
     throw invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' }]);
   }
+  return { opts, type };
+}
+
+export async function patchObject(r: RestRequest, subresource?: 'status'): Promise<void> {
+  const { opts, type } = patchRequest(r);
   const patch = decodePatch(await readBody(r.req), type);
   if (type === APPLY_PATCH) return applyObject(r, stripDirectives(patch), opts, subresource);
   const rt = r.store.rt;
