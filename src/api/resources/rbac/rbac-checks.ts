@@ -36,8 +36,9 @@ export function validateRules(rules: PolicyRule[] | undefined, namespaced: boole
 export function setSubjectDefaults(subjects: Subject[] | undefined): void {
   for (const s of subjects ?? []) {
     if (s.apiGroup) continue;
+    // A ServiceAccount's group is the core group, "", which Kubernetes' JSON leaves out.
     if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
-    else if (s.kind === 'ServiceAccount') s.apiGroup = '';
+    else if (s.kind === 'ServiceAccount') delete s.apiGroup;
   }
 }
 

@@ -25,12 +25,13 @@ function binding(kind = 'ClusterRole', name = 'view'): RoleBinding {
 }
 
 describe('RBAC defaults', () => {
-  it('fills roleRef and subject API groups', () => {
+  it('fills roleRef and subject API groups, leaving a ServiceAccount\'s core group out', () => {
     const rb = binding();
     rolebindings.setDefaults!(k(rb));
     assert.equal(rb.roleRef.apiGroup, 'rbac.authorization.k8s.io');
     assert.deepEqual(rb.subjects!.map((s) => s.apiGroup),
-      ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', '', 'rbac.authorization.k8s.io']);
+      ['rbac.authorization.k8s.io', 'rbac.authorization.k8s.io', undefined, 'rbac.authorization.k8s.io']);
+    assert.equal('apiGroup' in rb.subjects![2], false);
   });
 });
 
