@@ -194,7 +194,12 @@ export function spawnKubectlProcess(args: string[], env: NodeJS.ProcessEnv): Kub
     },
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      process.kill(child.pid, 'SIGTERM');
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch (e) {
+        // Gone already (e.g. `get -w` ends with the server's watch), before its exit event ran.
+        if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+      }
       try {
         await withTimeout(exitOf(child), 5_000, 'kubectl to exit');
       } catch {
