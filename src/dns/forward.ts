@@ -5,6 +5,7 @@ import { createSocket } from 'node:dgram';
 import { connect, isIPv6 } from 'node:net';
 import type { Clock } from '../apimachinery/clock.js';
 import { HEADER_BYTES } from './wire.js';
+import { TcpMessageSplitter, frameTcpMessage } from './tcp-framing.js';
 
 export interface Upstream { host: string; port: number }
 
@@ -71,7 +72,7 @@ export class Forwarder {
   private overTcp(u: Upstream, query: Buffer): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
       const socket = connect({ host: u.host, port: u.port });
-      let buf = Buffer.alloc(0);
+      const messages = new TcpMessageSplitter();
       let done = false;
       const finish = (reply: Buffer | undefined) => {
         if (done) return;
@@ -83,15 +84,10 @@ export class Forwarder {
       const timer = this.clock.setTimeout(() => finish(undefined), this.timeoutMs);
       socket.on('error', () => finish(undefined));
       socket.on('close', () => finish(undefined));
-      socket.on('connect', () => {
-        const framed = Buffer.allocUnsafe(query.length + 2);
-        framed.writeUInt16BE(query.length, 0);
-        query.copy(framed, 2);
-        socket.write(framed);
-      });
+      socket.on('connect', () => socket.write(frameTcpMessage(query)));
       socket.on('data', (chunk: Buffer) => {
-        buf = Buffer.concat([buf, chunk]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) finish(buf.subarray(2, 2 + buf.readUInt16BE(0)));
+        const [reply] = messages.push(chunk);
+        if (reply) finish(reply);
       });
     });
   }

@@ -11,6 +11,7 @@ import type { InformerFactory } from '../client/informer-types.js';
 import { Forwarder, parseHostPort, type Upstream } from './forward.js';
 import { Resolver, type ResolverStats } from './resolver.js';
 import { ClusterZone } from './zone.js';
+import { TcpMessageSplitter, frameTcpMessage } from './tcp-framing.js';
 
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 /** How long an idle TCP connection stays open (RFC 7766 suggests seconds, not minutes). */
@@ -127,21 +128,13 @@ export class DnsServer {
     conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
     conn.on('close', () => this.connections.delete(conn));
     conn.on('error', () => conn.destroy());
-    let buf: Buffer = Buffer.alloc(0);
+    const messages = new TcpMessageSplitter();
     const send = (reply: Buffer | undefined) => {
       if (!reply || conn.destroyed) return;
-      const framed = Buffer.allocUnsafe(reply.length + 2);
-      framed.writeUInt16BE(reply.length, 0);
-      reply.copy(framed, 2);
-      conn.write(framed);
+      conn.write(frameTcpMessage(reply));
     };
     conn.on('data', (chunk: Buffer) => {
-      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-      while (buf.length >= 2) {
-        const len = buf.readUInt16BE(0);
-        if (buf.length < 2 + len) break;
-        const msg = buf.subarray(2, 2 + len);
-        buf = buf.subarray(2 + len);
+      for (const msg of messages.push(chunk)) {
         const reply = this.resolver.handle(msg, true);
         if (reply instanceof Promise) void reply.then(send);
         else send(reply);

@@ -4,6 +4,7 @@ import { createSocket } from 'node:dgram';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import * as dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, Question, RecordType } from 'dns-packet';
+import { TcpMessageSplitter, frameTcpMessage } from './tcp-framing.js';
 
 export interface QueryOptions {
   host?: string;
@@ -47,23 +48,14 @@ export function rawTcp(port: number, msgs: Buffer[], opts: QueryOptions = {}): P
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host: opts.host ?? '127.0.0.1' });
     const replies: Buffer[] = [];
-    let buf = Buffer.alloc(0);
+    const messages = new TcpMessageSplitter();
     const timer = setTimeout(() => { socket.destroy(); reject(new Error('TCP query timed out')); }, opts.timeoutMs ?? 2000);
     socket.on('error', (e) => { clearTimeout(timer); reject(e); });
     socket.on('connect', () => {
-      for (const m of msgs) {
-        const framed = Buffer.alloc(m.length + 2);
-        framed.writeUInt16BE(m.length, 0);
-        m.copy(framed, 2);
-        socket.write(framed);
-      }
+      for (const m of msgs) socket.write(frameTcpMessage(m));
     });
     socket.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        replies.push(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        buf = buf.subarray(2 + buf.readUInt16BE(0));
-      }
+      replies.push(...messages.push(chunk));
       if (replies.length >= msgs.length) {
         clearTimeout(timer);
         socket.destroy();
@@ -109,18 +101,12 @@ export async function startFakeUpstream(answer: (q: Question) => UpstreamBehavio
   await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', () => resolve()));
   const port = udp.address().port;
   const tcp = createServer((conn) => {
-    let buf = Buffer.alloc(0);
+    const messages = new TcpMessageSplitter();
     conn.on('error', () => conn.destroy());
     conn.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        const r = reply(buf.subarray(2, 2 + buf.readUInt16BE(0)));
-        buf = buf.subarray(2 + buf.readUInt16BE(0));
-        if (!r) continue;
-        const framed = Buffer.alloc(r.length + 2);
-        framed.writeUInt16BE(r.length, 0);
-        r.copy(framed, 2);
-        conn.write(framed);
+      for (const msg of messages.push(chunk)) {
+        const r = reply(msg);
+        if (r) conn.write(frameTcpMessage(r));
       }
     });
   });
