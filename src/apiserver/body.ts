@@ -33,10 +33,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-export function mediaType(req: IncomingMessage): string {
-  const ct = req.headers['content-type'];
-  return (ct ?? '').split(';')[0].trim().toLowerCase();
-}
+export { mediaType } from './media-types.js';
 
 const objectTypes = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE];
 

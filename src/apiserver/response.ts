@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { StatusError, internalError, isStatusError, type Status } from '../apimachinery/status.js';
 import { answersInProtobuf, encodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
+import { acceptsJSON, parseAccept } from './media-types.js';
 
 export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (answersInProtobuf(res) && writeProtobuf(res, code, body, headers)) return;
@@ -59,21 +60,7 @@ export function writeStatus(res: ServerResponse, err: unknown): void {
   writeJSON(res, se.code, status, headers);
 }
 
-/** One entry of an Accept header with its parameters (`as`, `g`, `v`, `q`). */
-export interface MediaRange { type: string; params: Record<string, string> }
-
-export function parseAccept(header: string | undefined): MediaRange[] {
-  if (!header) return [{ type: '*/*', params: {} }];
-  return header.split(',').map((part) => {
-    const [type, ...rest] = part.split(';').map((s) => s.trim());
-    const params: Record<string, string> = {};
-    for (const p of rest) {
-      const eq = p.indexOf('=');
-      if (eq > 0) params[p.slice(0, eq).trim()] = p.slice(eq + 1).trim();
-    }
-    return { type: type.toLowerCase(), params };
-  }).filter((m) => m.type.length > 0);
-}
+export { parseAccept, type MediaRange } from './media-types.js';
 
 export type ResponseShape = 'Object' | 'Table' | 'PartialObjectMetadata' | 'PartialObjectMetadataList';
 
@@ -84,8 +71,7 @@ export type ResponseShape = 'Object' | 'Table' | 'PartialObjectMetadata' | 'Part
 export function negotiate(header: string | undefined): ResponseShape | undefined {
   for (const m of parseAccept(header)) {
     if (m.type === PROTOBUF_MEDIA_TYPE && !m.params.as) return 'Object';
-    const jsonish = m.type === 'application/json' || m.type === '*/*' || m.type === 'application/*' || m.type === 'application/yaml';
-    if (!jsonish) continue;
+    if (!acceptsJSON(m)) continue;
     const as = m.params.as;
     if (!as) return 'Object';
     if (m.params.g !== 'meta.k8s.io' || (m.params.v !== 'v1' && m.params.v !== 'v1beta1')) continue;

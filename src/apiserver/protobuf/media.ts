@@ -5,29 +5,26 @@ import { PROTOBUF_MEDIA_TYPE } from '../../apimachinery/protobuf-envelope.js';
 import { unsupportedMediaType } from '../../apimachinery/status.js';
 import { hasMessage } from '../../api/protobuf/index.js';
 import type { ResourceType } from '../../api/types.js';
+import { acceptsJSON, mediaType, parseAccept } from '../media-types.js';
 
 export { PROTOBUF_MEDIA_TYPE };
 export const PROTOBUF_WATCH_MEDIA_TYPE = `${PROTOBUF_MEDIA_TYPE};stream=watch`;
 
 /** The client's Accept names protobuf (for the object itself, not a Table or metadata) before any JSON. */
 export function prefersProtobuf(accept: string | undefined): boolean {
-  for (const range of (accept ?? '').split(',')) {
-    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    if (type === PROTOBUF_MEDIA_TYPE) {
-      if (!params.some((p) => p.startsWith('as='))) return true;
+  if (!accept) return false;
+  for (const range of parseAccept(accept)) {
+    if (range.type === PROTOBUF_MEDIA_TYPE) {
+      if (!('as' in range.params)) return true;
       continue;
     }
-    if (type === 'application/json' || type === 'application/yaml' || type === '*/*' || type === 'application/*') return false;
+    if (acceptsJSON(range)) return false;
   }
   return false;
 }
 
 /** Responses to be written in protobuf (set once the request's resource is known to have messages). */
 const protobufResponses = new WeakSet<ServerResponse>();
-
-function contentTypeOf(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-}
 
 /**
  * Called once the addressed resource is known: protobuf bodies for a resource without messages
@@ -36,7 +33,7 @@ function contentTypeOf(req: IncomingMessage): string {
 export function negotiateProtobuf(req: IncomingMessage, res: ServerResponse, rt: ResourceType): void {
   const builtIn = typeof rt.schema === 'string' && hasMessage(rt.schema);
   if (!builtIn) {
-    if (contentTypeOf(req) === PROTOBUF_MEDIA_TYPE) throw unsupportedMediaType(PROTOBUF_MEDIA_TYPE, ['application/json', 'application/yaml']);
+    if (mediaType(req) === PROTOBUF_MEDIA_TYPE) throw unsupportedMediaType(PROTOBUF_MEDIA_TYPE, ['application/json', 'application/yaml']);
     return;
   }
   if (prefersProtobuf(req.headers.accept)) protobufResponses.add(res);
