@@ -2,8 +2,10 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, entityTooLarge, unsupportedMediaType } from '../apimachinery/status.js';
-import { hasProtobufMagic } from '../apimachinery/protobuf-envelope.js';
 import { decodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
+import { mediaType } from './media-types.js';
+
+export { mediaType };
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -33,7 +35,6 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-export { mediaType } from './media-types.js';
 
 const objectTypes = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE];
 
@@ -50,9 +51,14 @@ export function decodeObject(body: Buffer, type: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/** A DELETE's optional DeleteOptions body, decoded by its media type (typed clients send protobuf); undefined when empty. */
+export async function readDeleteOptionsBody(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  const body = await readBody(req);
+  if (body.toString('latin1').trim() === '') return undefined;
+  return decodeObject(body, mediaType(req));
+}
+
 export function decodeJSON(body: Buffer): unknown {
-  // Typed clients send DeleteOptions in protobuf too; the envelope's magic is never valid JSON.
-  if (hasProtobufMagic(body)) return decodeProtobufBody(body);
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   try {

@@ -3,7 +3,7 @@
 // kube-apiserver's generic store answers), shaped by the Accept header like any list.
 import { methodNotAllowed } from '../../apimachinery/status.js';
 import type { KubeObject } from '../../apimachinery/object.js';
-import { readBody, decodeJSON } from '../body.js';
+import { readDeleteOptionsBody } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
 import { writeJSON } from '../response.js';
 import { requestContext, type RestRequest } from './context.js';
@@ -16,9 +16,7 @@ export async function deleteCollection(r: RestRequest): Promise<void> {
   const q = r.query;
   validateListOptions(q, false);
   const shape = responseShape(r.req.headers.accept);
-  const body = await readBody(r.req);
-  const text = body.toString('utf8').trim();
-  const options = parseDeleteOptions(text ? decodeJSON(body) : undefined, q);
+  const options = parseDeleteOptions(await readDeleteOptionsBody(r.req), q);
   const ctx = requestContext(r, options.dryRun ?? false);
   const filter = buildFilter(r.store.rt, q.get('labelSelector'), q.get('fieldSelector'));
   const ns = r.store.rt.namespaced ? r.info.namespace : undefined;

@@ -1,6 +1,6 @@
 // The REST verbs on a resource: get, list, watch, create, update, delete, deletecollection.
 import { badRequest, successStatus } from '../../apimachinery/status.js';
-import { readBody, mediaType, decodeJSON } from '../body.js';
+import { readBody, readDeleteOptionsBody, mediaType } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
 import { parseRV } from '../registry/store.js';
 import { isTrue } from '../request-info.js';
@@ -96,15 +96,14 @@ export async function updateObject(r: RestRequest, subresource?: 'status'): Prom
 }
 
 export async function deleteObject(r: RestRequest): Promise<void> {
-  const body = await readBody(r.req);
-  const text = body.toString('utf8').trim();
-  const options = parseDeleteOptions(text ? decodeJSON(body) : undefined, r.query);
+  const body = await readDeleteOptionsBody(r.req);
+  const options = parseDeleteOptions(body, r.query);
   const ctx = requestContext(r, options.dryRun ?? false);
   const { object, deleted } = await r.store.delete(namespaceOf(r), r.info.name!, options, ctx);
   if (!deleted) {
     // Kubernetes answers 200 with the terminating object (202 only for the legacy
     // orphanDependents=false request).
-    const legacy = text ? (decodeJSON(body) as { orphanDependents?: boolean }).orphanDependents === false : false;
+    const legacy = body?.orphanDependents === false;
     writeJSON(r.res, legacy ? 202 : 200, object);
     return;
   }
