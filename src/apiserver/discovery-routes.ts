@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestInfo } from './request-info.js';
 import type { Registry } from './registry/registry.js';
-import { writeJSON } from './response.js';
+import { writeObject } from './response.js';
 import { writeAggregatedDiscovery } from './discovery-etag.js';
 import {
   aggregatedDiscovery, apiGroupDocument, apiGroupList, apiResourceList, apiVersions, wantsAggregated,
@@ -18,22 +18,22 @@ export function serveDiscovery(registry: Registry, req: IncomingMessage, res: Se
       writeAggregatedDiscovery(req, res, aggregatedDiscovery(registry, parts[0] === 'api', aggregated), aggregated);
     } else if (parts[0] === 'api') {
       const host = addr.address === '0.0.0.0' || addr.address === '::' ? '127.0.0.1' : addr.address;
-      writeJSON(res, 200, apiVersions(`${host}:${addr.port}`), { Vary: 'Accept' });
+      writeObject(res, 200, apiVersions(`${host}:${addr.port}`), { Vary: 'Accept' });
     } else {
-      writeJSON(res, 200, apiGroupList(registry), { Vary: 'Accept' });
+      writeObject(res, 200, apiGroupList(registry), { Vary: 'Accept' });
     }
     return true;
   }
   if (parts[0] === 'apis' && parts.length === 2) {
     const doc = apiGroupDocument(registry, parts[1]);
     if (!doc) return false;
-    writeJSON(res, 200, doc);
+    writeObject(res, 200, doc);
     return true;
   }
   if ((parts[0] === 'api' && parts.length === 2) || (parts[0] === 'apis' && parts.length === 3)) {
     const doc = apiResourceList(registry, info.group, info.version);
     if (!doc) return false;
-    writeJSON(res, 200, doc);
+    writeObject(res, 200, doc);
     return true;
   }
   return false;

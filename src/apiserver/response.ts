@@ -1,10 +1,11 @@
-// Writing responses: JSON bodies, Status errors, and the media types clients negotiate.
+// Writing responses: API objects (JSON, or protobuf where negotiated), Status errors, and the media types clients negotiate.
 import type { ServerResponse } from 'node:http';
 import { StatusError, internalError, isStatusError, type Status } from '../apimachinery/status.js';
 import { answersInProtobuf, encodeProtobufBody, PROTOBUF_MEDIA_TYPE } from './protobuf/index.js';
 import { acceptsJSON, parseAccept } from './media-types.js';
 
-export function writeJSON(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+/** Writes an API answer: in protobuf when negotiateProtobuf chose it for this response and the body has a message, else JSON. */
+export function writeObject(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
   if (answersInProtobuf(res) && writeProtobuf(res, code, body, headers)) return;
   const text = JSON.stringify(body);
   if (res.headersSent) {
@@ -57,7 +58,7 @@ export function writeStatus(res: ServerResponse, err: unknown): void {
   const status: Status = se.toStatus();
   const headers: Record<string, string> = {};
   if (se.details?.retryAfterSeconds) headers['Retry-After'] = String(se.details.retryAfterSeconds);
-  writeJSON(res, se.code, status, headers);
+  writeObject(res, se.code, status, headers);
 }
 
 export { parseAccept, type MediaRange } from './media-types.js';

@@ -18,7 +18,7 @@ import { parseRequestURL } from './request-url.js';
 import { Registry } from './registry/registry.js';
 import { defaultStrategies } from './registry/strategies/index.js';
 import { routeResource } from './handlers/route.js';
-import { writeJSON, writeStatus, writeText } from './response.js';
+import { writeObject, writeStatus, writeText } from './response.js';
 import { versionInfo } from './version.js';
 import { serveDiscovery } from './discovery-routes.js';
 import { OpenAPIDocuments } from './openapi.js';
@@ -177,7 +177,7 @@ export class ApiServer {
   private async serveNonResource(req: IncomingMessage, res: ServerResponse, path: string, q: URLSearchParams): Promise<boolean> {
     switch (path) {
       case '/version':
-        writeJSON(res, 200, versionInfo());
+        writeObject(res, 200, versionInfo());
         return true;
       case '/healthz':
       case '/livez':

@@ -10,7 +10,7 @@ import { strictDecodingError, unknownFieldMessage } from '../../api/schema.js';
 import { pruneCustomResource } from '../../api/apiextensions/index.js';
 import { admitNamespacedCreate } from '../admission/namespace-lifecycle.js';
 import { decodeJSON, decodeObject, decodeYAML, mediaType, readBody } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from '../handlers/context.js';
 import { checkTypeMeta } from '../handlers/decode.js';
 import { parseWriteOptions, type FieldValidation } from '../handlers/options.js';
@@ -75,7 +75,7 @@ async function createCustomResource(r: RestRequest, info: CustomResourceInfo): P
   }
   if (ns) await admitNamespacedCreate(r.registry, ns, requestContext(r, false));
   const created = await r.store.create(ns, obj, requestContext(r, opts.dryRun, opts.fieldManager));
-  writeJSON(r.res, 201, created, warningHeaders([...r.warnings, ...warnings]));
+  writeObject(r.res, 201, created, warningHeaders([...r.warnings, ...warnings]));
 }
 
 async function updateCustomResource(r: RestRequest, info: CustomResourceInfo, subresource?: 'status'): Promise<void> {
@@ -84,7 +84,7 @@ async function updateCustomResource(r: RestRequest, info: CustomResourceInfo, su
   checkTypeMeta(obj, r.store.apiVersion, r.store.rt.kind);
   const warnings = prune(info, obj, opts.fieldValidation);
   const { object } = await r.store.update(namespaceOf(r), r.info.name!, obj, requestContext(r, opts.dryRun, opts.fieldManager), subresource);
-  writeJSON(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
+  writeObject(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
 }
 
 /** An apply patch is a plain object: directive keys carry no meaning there. */
@@ -135,5 +135,5 @@ async function patchCustomResource(r: RestRequest, info: CustomResourceInfo, sub
     if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
     return patched;
   }, { subresource });
-  writeJSON(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
+  writeObject(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
 }

@@ -4,7 +4,7 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import { OBJECT_MODIFIED, StatusError, badRequest, conflict } from '../../apimachinery/status.js';
 import { admitNamespacedCreate } from '../admission/namespace-lifecycle.js';
 import { markApply, mergeAppliedConfig } from '../fieldmanager.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
 import type { WriteOptions } from './options.js';
@@ -39,7 +39,7 @@ export async function applyObject(
       if (wantRV !== undefined && wantRV !== current.metadata?.resourceVersion) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
       return mergeAppliedConfig(rt, apiVersion, current, config, ctx, subresource);
     }, { subresource });
-    writeJSON(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
+    writeObject(r.res, 200, object, warningHeaders([...r.warnings, ...warnings]));
   } catch (e) {
     // An apply creates what does not exist yet (never through a subresource).
     if (!(e instanceof StatusError && e.code === 404 && !subresource && e.details?.name === name)) throw e;
@@ -48,6 +48,6 @@ export async function applyObject(
     obj.metadata = { ...obj.metadata, name };
     delete obj.metadata.resourceVersion;
     const created = await r.store.create(ns, obj, ctx);
-    writeJSON(r.res, 201, created, warningHeaders([...r.warnings, ...warnings]));
+    writeObject(r.res, 201, created, warningHeaders([...r.warnings, ...warnings]));
   }
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import { conflict, invalid, successStatus } from '../../apimachinery/status.js';
 import { formatTime } from '../../apimachinery/duration.js';
 import { readBody, mediaType, decodeObject } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, type RestRequest } from './context.js';
 import { parseWriteOptions } from './options.js';
 
@@ -27,5 +27,5 @@ export async function createBinding(r: RestRequest): Promise<void> {
     status.conditions = conditions;
     return pod;
   }, { subresource: 'system' });
-  writeJSON(r.res, 201, { ...successStatus(), code: 201 });
+  writeObject(r.res, 201, { ...successStatus(), code: 201 });
 }

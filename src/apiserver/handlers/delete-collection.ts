@@ -5,7 +5,7 @@ import { methodNotAllowed } from '../../apimachinery/status.js';
 import type { KubeObject } from '../../apimachinery/object.js';
 import { readDeleteOptionsBody } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, type RestRequest } from './context.js';
 import { validateListOptions } from './list-options.js';
 import { parseDeleteOptions } from './options.js';
@@ -35,5 +35,5 @@ export async function deleteCollection(r: RestRequest): Promise<void> {
     }
   }
   const items: KubeObject[] = list.items;
-  writeJSON(r.res, 200, renderList(r.store, items, { resourceVersion: list.resourceVersion }, shape, q, r.clock.now()));
+  writeObject(r.res, 200, renderList(r.store, items, { resourceVersion: list.resourceVersion }, shape, q, r.clock.now()));
 }

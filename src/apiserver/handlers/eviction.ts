@@ -6,7 +6,7 @@ import { selectorFromLabelSelector } from '../../apimachinery/labels.js';
 import { formatTime } from '../../apimachinery/duration.js';
 import { StatusError, badRequest, successStatus } from '../../apimachinery/status.js';
 import { readBody, mediaType, decodeObject } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import type { DeleteOptions, ResourceStore } from '../registry/store.js';
 import { requestContext, type RestRequest } from './context.js';
 import { parseDeleteOptions } from './options.js';
@@ -148,7 +148,7 @@ export async function createEviction(r: RestRequest): Promise<void> {
 
   const budgets = await budgetsFor(r, pod);
   if (budgets.length > 1) {
-    writeJSON(r.res, 500, { ...successStatus(), status: 'Failure', message: MULTIPLE_BUDGETS, code: 500 });
+    writeObject(r.res, 500, { ...successStatus(), status: 'Failure', message: MULTIPLE_BUDGETS, code: 500 });
     return;
   }
   let guardVersion = false;
@@ -187,5 +187,5 @@ export async function createEviction(r: RestRequest): Promise<void> {
 }
 
 function writeSuccess(r: RestRequest): void {
-  writeJSON(r.res, 201, { ...successStatus(), code: 201 });
+  writeObject(r.res, 201, { ...successStatus(), code: 201 });
 }

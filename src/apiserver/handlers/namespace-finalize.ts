@@ -1,7 +1,7 @@
 // namespaces/{name}/finalize: the namespace controller's way to clear spec.finalizers.
 import type { KubeObject } from '../../apimachinery/object.js';
 import { readBody, mediaType, decodeObject } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, type RestRequest } from './context.js';
 import { parseWriteOptions } from './options.js';
 
@@ -15,5 +15,5 @@ export async function finalizeNamespace(r: RestRequest): Promise<void> {
     else delete spec.finalizers;
     return ns;
   }, { subresource: 'system' });
-  writeJSON(r.res, 200, object);
+  writeObject(r.res, 200, object);
 }

@@ -13,7 +13,7 @@ import { isIP } from 'node:net';
 import { badRequest, methodNotAllowed, unauthorized } from '../../apimachinery/status.js';
 import { isDNS1123Subdomain } from '../../apimachinery/validation.js';
 import { readBody, decodeJSON } from '../body.js';
-import { writeJSON, writeText } from '../response.js';
+import { writeObject, writeText } from '../response.js';
 import { bearerToken } from '../authn/authenticator.js';
 import { nodeTokenMatches } from '../pki/node-token.js';
 import { issueCertificate, issueCertificateForKey, type CertificateAuthority, type LeafCertificateOptions } from '../pki/certificates.js';
@@ -87,7 +87,7 @@ async function issueNodeCredentials(req: IncomingMessage, res: ServerResponse, o
     issue(opts.ca, { ...identity, usage: 'client' }, stringField(body.clientCSR, 'clientCSR')),
     issue(opts.ca, { ...identity, usage: 'server', dnsNames: [...new Set([nodeName, ...dnsNames])], ips: [...new Set(ips)] }, stringField(body.servingCSR, 'servingCSR')),
   ]);
-  writeJSON(res, 200, {
+  writeObject(res, 200, {
     kind: 'NodeCredentials',
     caCert: opts.ca.caCert,
     clientCert: client.cert,

@@ -4,7 +4,7 @@ import { readBody, readDeleteOptionsBody, mediaType } from '../body.js';
 import { buildFilter } from '../registry/filter.js';
 import { parseRV } from '../registry/store.js';
 import { isTrue } from '../request-info.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { serveWatch } from '../watch.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { decodeBodyObject } from './decode.js';
@@ -28,7 +28,7 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
 export async function getObject(r: RestRequest): Promise<void> {
   const shape = responseShape(r.req.headers.accept);
   const obj = await r.store.get(namespaceOf(r), r.info.name!);
-  writeJSON(r.res, 200, renderObject(r.store, obj, shape, r.query, r.clock.now()));
+  writeObject(r.res, 200, renderObject(r.store, obj, shape, r.query, r.clock.now()));
 }
 
 export async function listObjects(r: RestRequest): Promise<void> {
@@ -43,7 +43,7 @@ export async function listObjects(r: RestRequest): Promise<void> {
     resourceVersion: q.get('resourceVersion') ?? undefined,
     resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
   });
-  writeJSON(r.res, 200, renderList(r.store, result.items, result, shape, q, r.clock.now()));
+  writeObject(r.res, 200, renderList(r.store, result.items, result, shape, q, r.clock.now()));
 }
 
 export async function watchObjects(r: RestRequest): Promise<void> {
@@ -83,7 +83,7 @@ export async function createObject(r: RestRequest): Promise<void> {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   const created = await r.store.create(ns, obj, requestContext(r, opts.dryRun, opts.fieldManager));
-  writeJSON(r.res, 201, created, warningHeaders(r.warnings));
+  writeObject(r.res, 201, created, warningHeaders(r.warnings));
 }
 
 export async function updateObject(r: RestRequest, subresource?: 'status'): Promise<void> {
@@ -92,7 +92,7 @@ export async function updateObject(r: RestRequest, subresource?: 'status'): Prom
   const { obj, warnings } = decodeBodyObject(r.store.rt, r.store.apiVersion, body, mediaType(r.req), opts.fieldValidation);
   r.warnings.push(...warnings);
   const { object } = await r.store.update(namespaceOf(r), r.info.name!, obj, requestContext(r, opts.dryRun, opts.fieldManager), subresource);
-  writeJSON(r.res, 200, object, warningHeaders(r.warnings));
+  writeObject(r.res, 200, object, warningHeaders(r.warnings));
 }
 
 export async function deleteObject(r: RestRequest): Promise<void> {
@@ -104,14 +104,14 @@ export async function deleteObject(r: RestRequest): Promise<void> {
     // Kubernetes answers 200 with the terminating object (202 only for the legacy
     // orphanDependents=false request).
     const legacy = body?.orphanDependents === false;
-    writeJSON(r.res, legacy ? 202 : 200, object);
+    writeObject(r.res, legacy ? 202 : 200, object);
     return;
   }
   if (r.store.strategy.returnDeletedObject) {
-    writeJSON(r.res, 200, object);
+    writeObject(r.res, 200, object);
     return;
   }
-  writeJSON(r.res, 200, successStatus({
+  writeObject(r.res, 200, successStatus({
     name: object.metadata?.name, group: r.store.rt.group || undefined, kind: r.store.rt.plural, uid: object.metadata?.uid,
   }));
 }

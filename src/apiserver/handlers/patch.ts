@@ -8,7 +8,7 @@ import { applyMergePatch } from '../../apimachinery/patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../../apimachinery/patch/strategic.js';
 import { patchSchemaFor } from '../../api/schema.js';
 import { readBody, decodeJSON, decodeYAML, mediaType } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
 import { parseWriteOptions, type WriteOptions } from './options.js';
@@ -86,5 +86,5 @@ export async function patchObject(r: RestRequest, subresource?: 'status'): Promi
     if (wantRV !== undefined && wantRV !== rv) throw conflict(rt.group, rt.plural, name, OBJECT_MODIFIED);
     return patched;
   }, { subresource });
-  writeJSON(r.res, 200, object, warningHeaders(r.warnings));
+  writeObject(r.res, 200, object, warningHeaders(r.warnings));
 }

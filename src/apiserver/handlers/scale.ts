@@ -4,7 +4,7 @@ import { OBJECT_MODIFIED, badRequest, conflict, invalid } from '../../apimachine
 import { selectorToString } from '../../apimachinery/labels.js';
 import type { ScalePaths } from '../../api/types.js';
 import { readBody, mediaType, decodeObject } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { requestContext, type RestRequest } from './context.js';
 import { applyPatch, decodePatch } from './patch.js';
 import { parseWriteOptions } from './options.js';
@@ -63,7 +63,7 @@ function scalePaths(r: RestRequest): ScalePaths {
 export async function getScale(r: RestRequest): Promise<void> {
   const paths = scalePaths(r);
   const obj = await r.store.get(r.info.namespace, r.info.name!);
-  writeJSON(r.res, 200, toScale(obj, paths));
+  writeObject(r.res, 200, toScale(obj, paths));
 }
 
 function replicasOf(scale: KubeObject, name: string): number {
@@ -92,5 +92,5 @@ export async function writeScale(r: RestRequest, method: 'PUT' | 'PATCH'): Promi
     setPath(current, paths.specReplicas, replicasOf(next, name));
     return current;
   });
-  writeJSON(r.res, 200, toScale(object, paths));
+  writeObject(r.res, 200, toScale(object, paths));
 }

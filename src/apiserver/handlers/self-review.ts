@@ -6,7 +6,7 @@ import { invalid, methodNotAllowed, type FieldError } from '../../apimachinery/s
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { ResourceType } from '../../api/types.js';
 import { readBody, mediaType } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import { warningHeaders, type RestRequest } from './context.js';
 import { decodeBodyObject } from './decode.js';
 import { parseWriteOptions } from './options.js';
@@ -51,7 +51,7 @@ export async function serveSelfReview(r: RestRequest): Promise<void> {
       status = { userInfo: { username: r.user.name, groups: [...r.user.groups] } };
   }
   const metadata = { ...review.metadata, creationTimestamp: undefined };
-  writeJSON(r.res, 201, { ...review, metadata, status }, warningHeaders(r.warnings));
+  writeObject(r.res, 201, { ...review, metadata, status }, warningHeaders(r.warnings));
 }
 
 function accessReviewErrors(review: Review): FieldError[] {

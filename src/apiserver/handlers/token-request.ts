@@ -4,7 +4,7 @@ import type { KubeObject } from '../../apimachinery/object.js';
 import { StatusError, badRequest, conflict, invalid, type FieldError } from '../../apimachinery/status.js';
 import { formatTime } from '../../apimachinery/duration.js';
 import { readBody, mediaType, decodeObject } from '../body.js';
-import { writeJSON } from '../response.js';
+import { writeObject } from '../response.js';
 import type { KubernetesClaim, ServiceAccountTokens } from '../authn/service-account-token.js';
 import type { RestRequest } from './context.js';
 
@@ -96,7 +96,7 @@ export async function createTokenRequest(r: RestRequest, tokens: ServiceAccountT
   const audiences = body.spec?.audiences?.length ? [...body.spec.audiences] : [...tokens.audiences];
   const claim: KubernetesClaim = { namespace, serviceaccount: { name, uid: sa.metadata?.uid ?? '' }, ...bound };
   const { token, expiresAt, claims } = await tokens.issue(claim, audiences, expirationSeconds);
-  writeJSON(r.res, 201, {
+  writeObject(r.res, 201, {
     kind: 'TokenRequest',
     apiVersion: `${TOKEN_REQUEST_GROUP}/v1`,
     metadata: { name, namespace, uid: sa.metadata?.uid, creationTimestamp: formatTime(claims.iat * 1000) },
