@@ -53,6 +53,13 @@ export interface ResourceType<T extends KubeObject = KubeObject> {
   /** Whether `metadata.generation` moves with spec changes (true for most kinds with a spec). */
   tracksGeneration?: boolean;
 
+  /**
+   * For kinds whose schema is no built-in definition (custom resources): removes the fields the
+   * schema does not allow and returns their paths. Such kinds take no strategic merge patch and
+   * no protobuf; their types are checked by `validate`.
+   */
+  pruneUnknownFields?(obj: T): string[];
+
   /** Fill in Kubernetes' defaults in place. */
   setDefaults?(obj: T): void;
   /** Kind-specific validation for create (schema types, names and labels are checked generically). */

@@ -36,12 +36,14 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 
-const objectTypes = ['application/json', 'application/yaml', PROTOBUF_MEDIA_TYPE];
+const textObjectTypes = ['application/json', 'application/yaml'];
+const objectTypes = [...textObjectTypes, PROTOBUF_MEDIA_TYPE];
 
-/** Decodes a create/update body into an object; rejects other media types with 415. */
-export function decodeObject(body: Buffer, type: string): Record<string, unknown> {
-  if (type !== '' && !objectTypes.includes(type) && type !== 'application/x-yaml' && type !== 'text/yaml') {
-    throw unsupportedMediaType(type, objectTypes);
+/** Decodes a create/update body into an object; rejects other media types (and protobuf where `protobuf` is false) with 415. */
+export function decodeObject(body: Buffer, type: string, protobuf = true): Record<string, unknown> {
+  const accepted = protobuf ? objectTypes : textObjectTypes;
+  if (type !== '' && !accepted.includes(type) && type !== 'application/x-yaml' && type !== 'text/yaml') {
+    throw unsupportedMediaType(type, accepted);
   }
   if (type === PROTOBUF_MEDIA_TYPE) return decodeProtobufBody(body);
   const value = type === 'application/json' || type === '' ? decodeJSON(body) : decodeYAML(body);

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../apimachinery/object.js';
 import type { ResourceType, SubresourceType } from '../../api/types.js';
 import {
-  defaultCustomResource, printerCells, printerColumns, validateCustomResource, type JSONSchemaProps,
+  defaultCustomResource, printerCells, printerColumns, pruneCustomResource, validateCustomResource, type JSONSchemaProps,
 } from '../../api/apiextensions/index.js';
 
 export type CRD = KubeObject & { spec?: CRDSpec; status?: CRDStatus };
@@ -105,6 +105,7 @@ export function customResourceType(crd: CRD, version: CRDVersion): ResourceType 
       labelSelector: dotted(scale.labelSelectorPath),
     } : undefined,
     tracksGeneration: true,
+    pruneUnknownFields: (obj) => pruneCustomResource(schema, obj as Record<string, unknown>),
     setDefaults: (obj) => defaultCustomResource(schema, obj as Record<string, unknown>),
     validate: (obj) => validateCustomResource(schema, obj as Record<string, unknown>),
     columns: printerColumns(columns),

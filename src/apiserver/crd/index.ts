@@ -8,7 +8,6 @@ import { CustomResourceController } from './controller.js';
 
 export { CustomResourceController } from './controller.js';
 export { customResourceInfo } from './custom-resource-type.js';
-export { routeCustomResourceWrite } from './handlers.js';
 
 /** Serves apiextensions.k8s.io/v1 customresourcedefinitions (when not already) and returns the controller to start. */
 export function serveCustomResourceDefinitions(registry: Registry, clock: Clock, log: Logger): CustomResourceController {

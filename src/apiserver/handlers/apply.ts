@@ -9,14 +9,7 @@ import { requestContext, warningHeaders, type RestRequest } from './context.js';
 import { checkTypeMeta, sanitize } from './decode.js';
 import type { WriteOptions } from './options.js';
 
-/**
- * `clean` drops what the kind's schema does not allow from the configuration and returns the
- * warnings (custom resources prune by their CRD schema; built-ins by their definition).
- */
-export async function applyObject(
-  r: RestRequest, patch: unknown, opts: WriteOptions, subresource?: 'status',
-  clean: (config: KubeObject) => string[] = (config) => sanitize(r.store.rt, config, opts.fieldValidation),
-): Promise<void> {
+export async function applyObject(r: RestRequest, patch: unknown, opts: WriteOptions, subresource?: 'status'): Promise<void> {
   const rt = r.store.rt;
   const apiVersion = r.store.apiVersion;
   const ns = rt.namespaced ? r.info.namespace : undefined;
@@ -30,7 +23,7 @@ export async function applyObject(
   if (rt.namespaced && meta?.namespace !== undefined && meta.namespace !== ns) {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
-  const warnings = clean(config);
+  const warnings = sanitize(rt, config, opts.fieldValidation);
   const ctx = requestContext(r, opts.dryRun, opts.fieldManager);
   markApply(ctx, config, opts.force === true);
   try {

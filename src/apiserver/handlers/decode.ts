@@ -23,12 +23,13 @@ export function checkTypeMeta(obj: KubeObject, apiVersion: string, kind: string)
  * Warn: warnings, Ignore: silence), then rejects values of the wrong type with 400.
  */
 export function sanitize(rt: ResourceType, obj: KubeObject, validation: FieldValidation): string[] {
-  const unknown = pruneUnknownFields(obj, rt.schema);
+  const unknown = rt.pruneUnknownFields ? rt.pruneUnknownFields(obj) : pruneUnknownFields(obj, rt.schema);
   const warnings: string[] = [];
   if (unknown.length) {
     if (validation === 'Strict') throw strictDecodingError(unknown);
     if (validation === 'Warn') for (const f of unknown) warnings.push(unknownFieldMessage(f));
   }
+  if (rt.pruneUnknownFields) return warnings;
   const typeErrors = checkStructure(obj, rt.schema, { required: false });
   if (typeErrors.length) {
     throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${typeErrors.map((e) => `${e.field}: ${e.message}`).join(', ')}`);
@@ -37,7 +38,7 @@ export function sanitize(rt: ResourceType, obj: KubeObject, validation: FieldVal
 }
 
 export function decodeBodyObject(rt: ResourceType, apiVersion: string, body: Buffer, mediaType: string, validation: FieldValidation): { obj: KubeObject; warnings: string[] } {
-  const obj = decodeObject(body, mediaType) as KubeObject;
+  const obj = decodeObject(body, mediaType, !rt.pruneUnknownFields) as KubeObject;
   checkTypeMeta(obj, apiVersion, rt.kind);
   const warnings = sanitize(rt, obj, validation);
   return { obj, warnings };

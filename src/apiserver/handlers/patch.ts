@@ -19,10 +19,13 @@ export const MERGE_PATCH = 'application/merge-patch+json';
 export const STRATEGIC_PATCH = 'application/strategic-merge-patch+json';
 export const APPLY_PATCH = 'application/apply-patch+yaml';
 const patchTypes = [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH];
+/** Custom resources have no patch strategies to merge by, so no strategic merge patch (as Kubernetes). */
+const schemalessPatchTypes = patchTypes.filter((t) => t !== STRATEGIC_PATCH);
 
 /** Decodes a patch body of the given type into the document the patch functions take. */
-export function decodePatch(body: Buffer, type: string): unknown {
-  if (!patchTypes.includes(type)) throw unsupportedMediaType(type, patchTypes);
+export function decodePatch(body: Buffer, type: string, strategic = true): unknown {
+  const accepted = strategic ? patchTypes : schemalessPatchTypes;
+  if (!accepted.includes(type)) throw unsupportedMediaType(type, accepted);
   const doc = type === APPLY_PATCH ? decodeYAML(body) : decodeJSON(body);
   if (type === JSON_PATCH) {
     if (!Array.isArray(doc)) throw badRequest('json patch must be a JSON array of operations');
@@ -71,9 +74,9 @@ export function patchRequest(r: RestRequest): { opts: WriteOptions; type: string
 
 export async function patchObject(r: RestRequest, subresource?: 'status'): Promise<void> {
   const { opts, type } = patchRequest(r);
-  const patch = decodePatch(await readBody(r.req), type);
-  if (type === APPLY_PATCH) return applyObject(r, stripDirectives(patch), opts, subresource);
   const rt = r.store.rt;
+  const patch = decodePatch(await readBody(r.req), type, !rt.pruneUnknownFields);
+  if (type === APPLY_PATCH) return applyObject(r, stripDirectives(patch), opts, subresource);
   const ns = rt.namespaced ? r.info.namespace : undefined;
   const name = r.info.name!;
   const ctx = requestContext(r, opts.dryRun, opts.fieldManager);

@@ -12,7 +12,6 @@ import { deleteCollection } from './delete-collection.js';
 import { patchObject } from './patch.js';
 import { getScale, writeScale } from './scale.js';
 import { serveNodeStream } from '../streaming/index.js';
-import { routeCustomResourceWrite } from '../crd/handlers.js';
 import { negotiateProtobuf } from '../protobuf/index.js';
 import { isSelfReview, serveSelfReview } from './self-review.js';
 
@@ -29,8 +28,6 @@ export async function routeResource(r: RestRequest): Promise<void> {
   if (!rt.namespaced && info.namespace !== undefined) throw resourceNotFound();
   negotiateProtobuf(r.req, r.res, rt);
   if (isSelfReview(rt)) return serveSelfReview(r);
-  const customWrite = routeCustomResourceWrite(r);
-  if (customWrite) return customWrite;
 
   if (info.subresource) {
     if (info.rest.length) throw resourceNotFound();
